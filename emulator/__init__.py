@@ -1,0 +1,1 @@
+"""Local Amazon Rekognition face API emulator."""
