@@ -1,0 +1,83 @@
+"""Wiring: settings to a ready WSGI application and the services behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from emulator import moto_bridge
+from emulator.config import Settings
+from emulator.gateway.pipeline import RekognitionApp
+from emulator.gateway.router import AwsRouter
+from emulator.identity.accounts import AccountsFile, load_accounts
+from emulator.index import IndexRegistry
+from emulator.ops.runtime import Runtime
+from emulator.policy.audit import AuditLog
+from emulator.policy.clock import PolicyClock, parse_instant
+from emulator.policy.rules import load_policy
+from emulator.store import Store
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+
+    from emulator.engine import Engine
+
+AUDIT_FILE = "audit.jsonl"
+INDEX_DIR = "index"
+
+
+@dataclass
+class Emulator:
+    """A running emulator's WSGI entry point and the services it owns."""
+
+    wsgi: WSGIApplication
+    runtime: Runtime
+    settings: Settings
+
+    def close(self) -> None:
+        """Release the store and stop background index work."""
+        self.runtime.close()
+
+
+def _engine_factory(settings: Settings) -> Engine:
+    """Create the face engine the settings ask for."""
+    from emulator.engine import Engine
+
+    cache = settings.data_dir / "models" if settings.data_dir is not None else None
+    return Engine(detector=settings.detector, descriptor=settings.descriptor, cache_dir=cache,
+                  threads=settings.descriptor_threads)
+
+
+def _tags_reader(accounts: AccountsFile) -> Callable[[str], Mapping[str, str]]:
+    """Return a reader of an account's tags: the accounts file's and Organizations', unioned."""
+
+    def tags_of(account: str) -> Mapping[str, str]:
+        return {**accounts.tags_of(account), **moto_bridge.organization_tags(account)}
+
+    return tags_of
+
+
+def build_runtime(settings: Settings, engine: Engine | None = None) -> Runtime:
+    """Open the store and index registry for the settings' data dir (an engine may be shared in)."""
+    data_dir: Path | None = settings.data_dir
+    return Runtime(
+        store=Store(data_dir),
+        indexes=IndexRegistry(data_dir / INDEX_DIR if data_dir is not None else None),
+        engine_factory=(lambda: engine) if engine is not None else (lambda: _engine_factory(settings)),
+        s3_reader=moto_bridge.read_s3_object,
+    )
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> Emulator:
+    """Build the whole emulator for one set of settings."""
+    accounts = load_accounts(settings.accounts_file)
+    runtime = build_runtime(settings, engine)
+    clock = PolicyClock(parse_instant(settings.now) if settings.now else None)
+    audit = AuditLog(settings.data_dir / AUDIT_FILE if settings.data_dir is not None else None)
+    rekognition = RekognitionApp(runtime, rules=load_policy(settings.policy_file), clock=clock.now, audit=audit,
+                                 tags_of=_tags_reader(accounts))
+    router = AwsRouter(rekognition, accounts, auth=settings.auth,
+                       moto_account_override=settings.moto_account_override)
+    return Emulator(router, runtime, settings)

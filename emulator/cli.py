@@ -1,0 +1,85 @@
+"""Command line: serve, import-vectors, audit, evaluate."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from emulator.config import Settings, default_data_dir
+
+
+def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the serve command."""
+    p = sub.add_parser("serve", help="run the emulator's HTTP endpoint")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=4566, help="0 picks a free port")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--data-dir", type=Path, default=None, help=f"default: {default_data_dir()}")
+    where.add_argument("--in-memory", action="store_true", help="keep nothing on disk")
+    p.add_argument("--accounts", type=Path, default=None, help="accounts file (TOML)")
+    p.add_argument("--policy", type=Path, default=None, help="policy file (TOML); default: the 2020 moratorium")
+    p.add_argument("--now", default=None, help="ISO-8601 instant the policy clock starts from")
+    p.add_argument("--auth", choices=["on", "off"], default="on", help="off: accept any credentials, as moto does")
+    p.add_argument("--detector", choices=["hog", "cnn"], default="hog")
+    p.add_argument("--descriptor", choices=["onnx", "dlib"], default="onnx")
+    p.add_argument("--descriptor-threads", type=int, default=2)
+    p.add_argument("--log-level", default="WARNING")
+
+
+def _import_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the import-vectors command."""
+    p = sub.add_parser("import-vectors", help="store an N×128 float32 .npy array as faces of a collection")
+    p.add_argument("file", type=Path)
+    p.add_argument("--data-dir", type=Path, required=True)
+    p.add_argument("--collection-id", required=True)
+    p.add_argument("--account", default="123456789012")
+    p.add_argument("--region", default="us-east-1")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Run the server."""
+    from emulator.gateway.server import serve
+
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings(
+        host=args.host, port=args.port,
+        data_dir=None if args.in_memory else (args.data_dir or default_data_dir()),
+        accounts_file=args.accounts, policy_file=args.policy, now=args.now, auth=args.auth == "on",
+        detector=args.detector, descriptor=args.descriptor, descriptor_threads=args.descriptor_threads,
+    )
+    return serve(settings)
+
+
+def _import(args: argparse.Namespace) -> int:
+    """Import precomputed descriptors."""
+    from emulator.tools.import_vectors import import_vectors
+
+    count, seconds = import_vectors(args.file, args.data_dir, args.collection_id, args.account, args.region)
+    print(f"imported {count} faces into {args.collection_id} in {seconds:.1f} s")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run a command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "audit":
+        from emulator.policy.audit import audit_main
+
+        return audit_main(argv[1:])
+    if argv and argv[0] == "evaluate":
+        from emulator.tools.evaluate_cli import evaluate_main
+
+        return evaluate_main(argv[1:])
+    parser = argparse.ArgumentParser(prog="rekognition-emulator", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    _serve_parser(sub)
+    _import_parser(sub)
+    sub.add_parser("audit", help="print the policy audit trail (see audit --help)")
+    sub.add_parser("evaluate", help="measure recognition accuracy on a folder of photos (see evaluate --help)")
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    return _import(args)

@@ -1,0 +1,55 @@
+"""The HTTP server: one process, threaded, clean shutdown on SIGINT and SIGTERM."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from types import FrameType
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from emulator.app import Emulator, create_app
+from emulator.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _request_handler() -> type:
+    """Return moto's request handler, which keeps header names with underscores."""
+    from moto.server import MotoRequestHandler  # type: ignore[attr-defined]
+
+    handler: type = MotoRequestHandler
+    return handler
+
+
+def start_server(emulator: Emulator, host: str, port: int) -> BaseWSGIServer:
+    """Bind a threaded server for the emulator (port 0 picks a free port)."""
+    server = make_server(host, port, emulator.wsgi, threaded=True, request_handler=_request_handler())
+    server.daemon_threads = False  # type: ignore[attr-defined]
+    server.block_on_close = True  # type: ignore[attr-defined]
+    return server
+
+
+def serve(settings: Settings) -> int:
+    """Run the server until SIGINT or SIGTERM, then finish in-flight requests and close the store."""
+    emulator = create_app(settings)
+    server = start_server(emulator, settings.host, settings.port)
+    host, port = server.server_address[:2]
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        del frame
+        log.info("signal %s: shutting down", signum)
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    print(f"Rekognition emulator listening on http://{host}:{port}", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+        emulator.close()
+    print("Rekognition emulator stopped", file=sys.stderr, flush=True)
+    return 0

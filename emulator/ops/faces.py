@@ -1,0 +1,125 @@
+"""IndexFaces, ListFaces and DeleteFaces."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import numpy as np
+
+from emulator.context import RequestContext
+from emulator.engine import DetectedFace, quality_filter_reasons
+from emulator.ops.face_detail import face_detail
+from emulator.ops.images import load_image
+from emulator.ops.lookups import collection_of
+from emulator.ops.registry import Params, Result, operation
+from emulator.ops.runtime import FACE_MODEL_VERSION, Runtime
+from emulator.store import FaceRecord, NewFace
+
+MAX_INDEXED = 100
+DEFAULT_PAGE = 1000
+
+
+def face_dict(rec: FaceRecord) -> dict[str, Any]:
+    """Return the Face shape of a stored face."""
+    out: dict[str, Any] = {
+        "FaceId": rec.face_id,
+        "BoundingBox": {"Width": rec.width, "Height": rec.height, "Left": rec.left, "Top": rec.top},
+        "ImageId": rec.image_id,
+        "ExternalImageId": rec.external_image_id,
+        "Confidence": rec.confidence,
+        "IndexFacesModelVersion": rec.model_version,
+    }
+    if rec.user_id is not None:
+        out["UserId"] = rec.user_id
+    return out
+
+
+def _select(faces: list[DetectedFace], shape: tuple[int, int], level: str, max_faces: int
+            ) -> tuple[list[DetectedFace], list[tuple[DetectedFace, list[str]]]]:
+    """Split faces into those to index and those refused with their reasons."""
+    passed: list[DetectedFace] = []
+    refused: list[tuple[DetectedFace, list[str]]] = []
+    for face in faces:
+        reasons = quality_filter_reasons(face, shape, level)
+        (refused.append((face, reasons)) if reasons else passed.append(face))
+    # Over MaxFaces: the lowest-quality faces go first, then the smallest (AWS's documented order).
+    ranked = sorted(passed, key=lambda f: (not quality_filter_reasons(f, shape, "LOW"), f.area), reverse=True)
+    keep = {id(f) for f in ranked[:max_faces]}
+    refused.extend((f, ["EXCEEDS_MAX_FACES"]) for f in passed if id(f) not in keep)
+    return [f for f in passed if id(f) in keep], refused
+
+
+@operation("IndexFaces")
+def index_faces(ctx: RequestContext, rt: Runtime, params: Params) -> Result:
+    """Detect faces in an image and store the qualifying ones, largest first."""
+    record = collection_of(ctx, rt, params["CollectionId"])
+    image = load_image(ctx, rt, params["Image"])
+    w, h = image.width, image.height
+    faces = rt.engine.faces(image.pixels, descriptors=True, limit=MAX_INDEXED)
+    max_faces = min(params.get("MaxFaces") or MAX_INDEXED, MAX_INDEXED)
+    chosen, refused = _select(faces, (h, w), params.get("QualityFilter") or "AUTO", max_faces)
+    external = params.get("ExternalImageId")
+    attrs = params.get("DetectionAttributes")
+    existing = rt.store.faces.of_image(record.pk, image.image_id, external)
+    if existing:
+        stored = existing[: len(chosen)] if chosen else []
+    else:
+        new = [
+            NewFace(str(uuid.uuid4()), image.image_id, external, f.left / w, f.top / h, f.width / w, f.height / h,
+                    f.confidence, _descriptor(f), FACE_MODEL_VERSION)
+            for f in chosen
+        ]
+        stored = rt.store.faces.insert(record.pk, new)
+        if stored:
+            rt.index(record).add(np.array([s.label for s in stored], dtype=np.int64),
+                                 np.stack([n.descriptor for n in new]))
+    return {
+        "FaceRecords": [
+            {"Face": face_dict(rec), "FaceDetail": face_detail(face, w, h, attrs)} for rec, face in zip(stored, chosen)
+        ],
+        "FaceModelVersion": record.face_model_version,
+        "UnindexedFaces": [{"Reasons": reasons, "FaceDetail": face_detail(face, w, h, attrs)}
+                           for face, reasons in refused],
+    }
+
+
+def _descriptor(face: DetectedFace) -> np.ndarray[Any, np.dtype[np.float32]]:
+    """Return a face's descriptor, which IndexFaces always asks the engine for."""
+    assert face.descriptor is not None
+    return np.asarray(face.descriptor, dtype=np.float32)
+
+
+@operation("ListFaces")
+def list_faces(ctx: RequestContext, rt: Runtime, params: Params) -> Result:
+    """List a collection's faces by FaceId, a page at a time, optionally filtered by user or ids."""
+    record = collection_of(ctx, rt, params["CollectionId"])
+    user_id, face_ids = params.get("UserId"), params.get("FaceIds")
+    scope = f"ListFaces/{record.pk}/{user_id}/{','.join(face_ids or [])}"
+    after = rt.tokens.decode(scope, params.get("NextToken"))
+    limit = params.get("MaxResults") or DEFAULT_PAGE
+    page = rt.store.faces.page(record.pk, after, limit + 1, user_id, face_ids)
+    result: Result = {"Faces": [face_dict(f) for f in page[:limit]], "FaceModelVersion": record.face_model_version}
+    if len(page) > limit:
+        result["NextToken"] = rt.tokens.encode(scope, page[limit - 1].face_id)
+    return result
+
+
+@operation("DeleteFaces")
+def delete_faces(ctx: RequestContext, rt: Runtime, params: Params) -> Result:
+    """Delete faces; unknown and user-associated ones are reported, not errors."""
+    record = collection_of(ctx, rt, params["CollectionId"])
+    wanted = list(dict.fromkeys(params["FaceIds"]))
+    known = rt.store.faces.by_face_ids(record.pk, wanted)
+    deleted = rt.store.faces.delete(record.pk, [f for f in wanted if f in known])
+    if deleted:
+        rt.index(record).remove([f.label for f in deleted])
+    gone = {f.face_id for f in deleted}
+    unsuccessful: list[dict[str, Any]] = []
+    for face_id in wanted:
+        if face_id not in known or (face_id not in gone and known[face_id].user_id is None):
+            unsuccessful.append({"FaceId": face_id, "Reasons": ["FACE_NOT_FOUND"]})
+        elif face_id not in gone:
+            unsuccessful.append({"FaceId": face_id, "UserId": known[face_id].user_id,
+                                 "Reasons": ["ASSOCIATED_TO_AN_EXISTING_USER"]})
+    return {"DeletedFaces": [f for f in wanted if f in gone], "UnsuccessfulFaceDeletions": unsuccessful}

@@ -1,0 +1,80 @@
+"""An Image parameter (Bytes or S3Object) to decoded pixels, with AWS's errors."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from emulator.context import RequestContext
+from emulator.engine import ImageTooLarge, ImageTooSmall, InvalidImageFormat, decode_image
+from emulator.errors import (
+    ImageTooLargeException,
+    InvalidImageFormatException,
+    InvalidParameterException,
+    InvalidS3ObjectException,
+)
+from emulator.moto_bridge import S3ObjectTooLarge, S3ObjectUnavailable
+from emulator.ops.runtime import Runtime
+
+S3_LIMIT = 15 * 1024 * 1024
+_IMAGE_NAMESPACE = uuid.UUID("5a4b7f7e-6f0e-4c55-9b7a-8f1f0e0c9d21")
+
+
+@dataclass(frozen=True)
+class LoadedImage:
+    """The decoded pixels of a request image, and the id derived from its content."""
+
+    pixels: npt.NDArray[np.uint8]
+    image_id: str
+
+    @property
+    def width(self) -> int:
+        """Width in pixels after orientation correction."""
+        return int(self.pixels.shape[1])
+
+    @property
+    def height(self) -> int:
+        """Height in pixels after orientation correction."""
+        return int(self.pixels.shape[0])
+
+
+def image_bytes(ctx: RequestContext, rt: Runtime, image: dict[str, Any]) -> bytes:
+    """Return the raw bytes of an Image, from the request or from S3."""
+    has_bytes, has_s3 = "Bytes" in image, "S3Object" in image
+    if has_bytes == has_s3:
+        raise InvalidParameterException("Requested image should either contain bytes or s3 object.")
+    if has_bytes:
+        data: bytes = image["Bytes"]
+        return data
+    s3 = image["S3Object"]
+    if not s3.get("Bucket") or not s3.get("Name"):
+        raise InvalidS3ObjectException("Unable to get object metadata from S3. Check object key, region and/or "
+                                       "access permissions.")
+    try:
+        return rt.s3_reader(ctx.account, s3["Bucket"], s3["Name"], s3.get("Version"))
+    except S3ObjectUnavailable:
+        raise InvalidS3ObjectException(
+            "Unable to get object metadata from S3. Check object key, region and/or access permissions."
+        ) from None
+    except S3ObjectTooLarge:
+        raise ImageTooLargeException("Image size is too large.") from None
+
+
+def load_image(ctx: RequestContext, rt: Runtime, image: dict[str, Any]) -> LoadedImage:
+    """Read and decode an Image parameter."""
+    data = image_bytes(ctx, rt, image)
+    try:
+        pixels = decode_image(data)
+    except InvalidImageFormat:
+        raise InvalidImageFormatException("Request has invalid image format.") from None
+    except ImageTooSmall:
+        raise InvalidParameterException("Request has invalid parameters") from None
+    except ImageTooLarge:
+        raise ImageTooLargeException("Image size is too large.") from None
+    image_id = str(uuid.uuid5(_IMAGE_NAMESPACE, hashlib.sha256(data).hexdigest()))
+    return LoadedImage(pixels, image_id)

@@ -1,0 +1,69 @@
+"""Opaque, signed pagination tokens no longer than AWS's 255 characters."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import threading
+from collections import OrderedDict
+
+from emulator.errors import InvalidPaginationTokenException
+
+MAX_TOKEN = 255
+_KEPT = 10000
+
+
+def _b64(data: bytes) -> str:
+    """Encode URL-safe base64 without padding."""
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    """Decode URL-safe base64 without padding."""
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class TokenCodec:
+    """Turns a listing cursor into a token and back, refusing tokens it did not issue for that listing."""
+
+    def __init__(self, secret: bytes | None = None) -> None:
+        self._secret = secret or secrets.token_bytes(32)
+        self._long: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _mac(self, scope: str, payload: str) -> str:
+        """Sign a payload for one listing scope."""
+        return _b64(hmac.new(self._secret, f"{scope}\0{payload}".encode(), hashlib.sha256).digest()[:12])
+
+    def encode(self, scope: str, cursor: str) -> str:
+        """Return a token for resuming the listing after cursor."""
+        payload = _b64(cursor.encode())
+        token = f"{payload}.{self._mac(scope, payload)}"
+        if len(token) <= MAX_TOKEN:
+            return token
+        key = "L" + secrets.token_urlsafe(24)
+        with self._lock:
+            self._long[key] = cursor
+            while len(self._long) > _KEPT:
+                self._long.popitem(last=False)
+        return f"{key}.{self._mac(scope, key)}"
+
+    def decode(self, scope: str, token: str | None) -> str | None:
+        """Return the cursor of a token (None for no token); unknown tokens are refused."""
+        if not token:
+            return None
+        payload, _, mac = token.rpartition(".")
+        if not payload or not hmac.compare_digest(mac, self._mac(scope, payload)):
+            raise InvalidPaginationTokenException("Invalid Token")
+        if payload.startswith("L"):
+            with self._lock:
+                cursor = self._long.get(payload)
+            if cursor is None:
+                raise InvalidPaginationTokenException("Invalid Token")
+            return cursor
+        try:
+            return _unb64(payload).decode()
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidPaginationTokenException("Invalid Token") from None

@@ -1,0 +1,54 @@
+-- Schema version 1 of the emulator's SQLite store: the source of truth.
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS collections (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account TEXT NOT NULL,
+    region TEXT NOT NULL,
+    collection_id TEXT NOT NULL,
+    created REAL NOT NULL,
+    face_model_version TEXT NOT NULL,
+    UNIQUE (account, region, collection_id)
+);
+CREATE TABLE IF NOT EXISTS tags (
+    collection INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (collection, key)
+);
+CREATE TABLE IF NOT EXISTS faces (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    collection INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+    face_id TEXT NOT NULL,
+    image_id TEXT NOT NULL,
+    external_image_id TEXT,
+    box_left REAL NOT NULL,
+    box_top REAL NOT NULL,
+    box_width REAL NOT NULL,
+    box_height REAL NOT NULL,
+    confidence REAL NOT NULL,
+    descriptor BLOB NOT NULL,
+    user_id TEXT,
+    model_version TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS faces_by_face_id ON faces (collection, face_id);
+CREATE INDEX IF NOT EXISTS faces_by_image ON faces (collection, image_id);
+CREATE INDEX IF NOT EXISTS faces_by_user ON faces (collection, user_id) WHERE user_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS users (
+    collection INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (collection, user_id)
+);
+CREATE TABLE IF NOT EXISTS idempotency (
+    collection INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+    operation TEXT NOT NULL,
+    token TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    response TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (collection, operation, token)
+);

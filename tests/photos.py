@@ -1,0 +1,53 @@
+"""The shared face photos: manifest rows, identities and bytes."""
+
+from __future__ import annotations
+
+import csv
+import functools
+from pathlib import Path
+
+from tests.conftest import faces_root
+
+HARD_PAIR = ("leonardo_dicaprio", "matt_damon")
+
+
+@functools.cache
+def manifest() -> list[dict[str, str]]:
+    """Return the manifest rows."""
+    with open(faces_root() / "MANIFEST.csv", newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def identities() -> dict[str, list[str]]:
+    """Return identity → its photo paths (relative), for the identity folders only."""
+    out: dict[str, list[str]] = {}
+    for row in manifest():
+        if not row["path"].startswith("_"):
+            out.setdefault(row["identity"], []).append(row["path"])
+    return {k: sorted(v) for k, v in sorted(out.items())}
+
+
+def folder(name: str) -> list[str]:
+    """Return the relative paths of one special folder such as _noface or _multi."""
+    return sorted(r["path"] for r in manifest() if r["path"].startswith(name + "/"))
+
+
+@functools.cache
+def photo(path: str) -> bytes:
+    """Return the bytes of a photo by its manifest path."""
+    return (faces_root() / path).read_bytes()
+
+
+def row(path: str) -> dict[str, str]:
+    """Return the manifest row of a photo."""
+    return next(r for r in manifest() if r["path"] == path)
+
+
+def is_hard_pair(a: str, b: str) -> bool:
+    """Tell whether two identities are the manifest's known look-alike pair."""
+    return {a, b} == set(HARD_PAIR)
+
+
+def image_dir() -> Path:
+    """Return the photos folder."""
+    return faces_root()
