@@ -14,9 +14,10 @@ from emulator.gateway.router import AwsRouter
 from emulator.identity.accounts import AccountsFile, load_accounts
 from emulator.index import IndexRegistry
 from emulator.ops.runtime import Runtime
-from emulator.policy.audit import AuditLog
-from emulator.policy.clock import PolicyClock, parse_instant
+from emulator.policy.audit import AuditLog, audit_path
+from emulator.policy.clock import PolicyClock
 from emulator.policy.rules import load_policy
+from emulator.protocol import operation_names
 from emulator.store import Store
 
 if TYPE_CHECKING:
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 
     from emulator.engine import Engine
 
-AUDIT_FILE = "audit.jsonl"
 INDEX_DIR = "index"
 
 
@@ -35,10 +35,12 @@ class Emulator:
     wsgi: WSGIApplication
     runtime: Runtime
     settings: Settings
+    audit: AuditLog
 
     def close(self) -> None:
-        """Release the store and stop background index work."""
+        """Release the store and the audit log, and stop background index work."""
         self.runtime.close()
+        self.audit.close()
 
 
 def _engine_factory(settings: Settings) -> Engine:
@@ -74,10 +76,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Emulator:
     """Build the whole emulator for one set of settings."""
     accounts = load_accounts(settings.accounts_file)
     runtime = build_runtime(settings, engine)
-    clock = PolicyClock(parse_instant(settings.now) if settings.now else None)
-    audit = AuditLog(settings.data_dir / AUDIT_FILE if settings.data_dir is not None else None)
-    rekognition = RekognitionApp(runtime, rules=load_policy(settings.policy_file), clock=clock.now, audit=audit,
+    clock = PolicyClock.from_text(settings.now)
+    audit = AuditLog(audit_path(settings.data_dir) if settings.data_dir is not None else None)
+    rules = load_policy(settings.policy_file, known_operations=operation_names())
+    rekognition = RekognitionApp(runtime, rules=rules, clock=clock.now, audit=audit,
                                  tags_of=_tags_reader(accounts))
     router = AwsRouter(rekognition, accounts, auth=settings.auth,
                        moto_account_override=settings.moto_account_override)
-    return Emulator(router, runtime, settings)
+    return Emulator(router, runtime, settings, audit)

@@ -68,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] == "audit":
         from emulator.policy.audit import audit_main
 
-        return audit_main(argv[1:])
+        return audit_main(argv[1:], default_data_dir=default_data_dir())
     if argv and argv[0] == "evaluate":
         from emulator.tools.evaluate_cli import evaluate_main
 
