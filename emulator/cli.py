@@ -1,4 +1,4 @@
-"""Command line: serve, import-vectors, audit, evaluate."""
+"""Command line: serve, import-vectors, audit, evaluate, index-folder, run-lambda."""
 
 from __future__ import annotations
 
@@ -62,23 +62,37 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+# Commands with their own argument parsers: name -> (module, function taking argv and returning an exit code).
+_TOOLS = {
+    "audit": ("emulator.policy.audit", "audit_main"),
+    "evaluate": ("emulator.tools.evaluate_cli", "main"),
+    "index-folder": ("emulator.tools.index_folder", "main"),
+    "run-lambda": ("emulator.tools.run_lambda", "main"),
+}
+
+
+def _run_tool(name: str, argv: list[str]) -> int:
+    """Run a command that parses its own arguments."""
+    import importlib
+
+    module_name, func_name = _TOOLS[name]
+    func = getattr(importlib.import_module(module_name), func_name)
+    if name == "audit":
+        return int(func(argv, default_data_dir=default_data_dir()))
+    return int(func(argv))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run a command."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "audit":
-        from emulator.policy.audit import audit_main
-
-        return audit_main(argv[1:], default_data_dir=default_data_dir())
-    if argv and argv[0] == "evaluate":
-        from emulator.tools.evaluate_cli import evaluate_main
-
-        return evaluate_main(argv[1:])
+    if argv and argv[0] in _TOOLS:
+        return _run_tool(argv[0], argv[1:])
     parser = argparse.ArgumentParser(prog="rekognition-emulator", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
     _import_parser(sub)
-    sub.add_parser("audit", help="print the policy audit trail (see audit --help)")
-    sub.add_parser("evaluate", help="measure recognition accuracy on a folder of photos (see evaluate --help)")
+    for name in _TOOLS:
+        sub.add_parser(name, help=f"see: {name} --help")
     args = parser.parse_args(argv)
     if args.command == "serve":
         return _serve(args)
