@@ -11,7 +11,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from emulator.context import RequestContext
-from emulator.errors import AccessDeniedException, InternalServerError, NotImplementedOperationException, ServiceError
+from emulator.errors import (
+    AccessDeniedException,
+    InternalServerError,
+    NotImplementedOperationException,
+    ProvisionedThroughputExceededException,
+    ServiceError,
+)
+from emulator.limits import THROTTLE_MESSAGE, Throttle
 from emulator.ops import load_handlers
 from emulator.policy.evaluate import covers, evaluate
 from emulator.protocol.parse import parse_request
@@ -51,6 +58,7 @@ class RekognitionApp:
         audit: AuditLog,
         tags_of: TagsReader,
         max_body: int = MAX_BODY,
+        throttle: Throttle | None = None,
     ) -> None:
         self.runtime = runtime
         self.rules = rules
@@ -58,6 +66,7 @@ class RekognitionApp:
         self.audit = audit
         self.tags_of = tags_of
         self.max_body = max_body
+        self.throttle = throttle
         self.handlers = load_handlers()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -87,6 +96,8 @@ class RekognitionApp:
                 f"Operation {operation} is not supported by this Rekognition emulator."
             )
         ctx = _context(environ, request_id, operation)
+        if self.throttle is not None and not self.throttle.allow(ctx.account, ctx.region, operation):
+            raise ProvisionedThroughputExceededException(THROTTLE_MESSAGE)
         self._authorize(ctx)
         result = handler(ctx, self.runtime, params)
         return serialize_response(operation, result, request_id)

@@ -11,22 +11,15 @@ from types import FrameType
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from emulator.app import Emulator, create_app
+from emulator.moto_bridge import request_handler_class
 from emulator.config import Settings
 
 log = logging.getLogger(__name__)
 
 
-def _request_handler() -> type:
-    """Return moto's request handler, which keeps header names with underscores."""
-    from moto.server import MotoRequestHandler  # type: ignore[attr-defined]
-
-    handler: type = MotoRequestHandler
-    return handler
-
-
 def start_server(emulator: Emulator, host: str, port: int) -> BaseWSGIServer:
     """Bind a threaded server for the emulator (port 0 picks a free port)."""
-    server = make_server(host, port, emulator.wsgi, threaded=True, request_handler=_request_handler())
+    server = make_server(host, port, emulator.wsgi, threaded=True, request_handler=request_handler_class())
     server.daemon_threads = False  # type: ignore[attr-defined]
     server.block_on_close = True  # type: ignore[attr-defined]
     return server
@@ -34,7 +27,11 @@ def start_server(emulator: Emulator, host: str, port: int) -> BaseWSGIServer:
 
 def serve(settings: Settings) -> int:
     """Run the server until SIGINT or SIGTERM, then finish in-flight requests and close the store."""
-    emulator = create_app(settings)
+    try:
+        emulator = create_app(settings)
+    except ValueError as err:  # accounts or policy file errors name the file and the problem
+        print(f"rekognition-emulator: {err}", file=sys.stderr)
+        return 2
     server = start_server(emulator, settings.host, settings.port)
     host, port = server.server_address[:2]
 

@@ -1,0 +1,227 @@
+"""The single WSGI entry: SigV4 check, access key -> account, then our Rekognition app or moto."""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from emulator import moto_bridge
+from emulator.identity import Identity
+from emulator.identity.accounts import AccountsFile
+from emulator.identity.auth_errors import JSON, error_response, protocol_of, render
+from emulator.identity.resolver import KeyResolver
+from emulator.identity.sigv4 import AuthFailure, Failure, parse_credential, verify
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+log = logging.getLogger(__name__)
+
+IDENTITY_KEY = "emulator.identity"
+MOTO_ACCOUNT_HEADER = "HTTP_X_MOTO_ACCOUNT_ID"
+DEFAULT_REGION = "us-east-1"
+REKOGNITION_TARGET_PREFIX = "RekognitionService."
+# The pipeline's MAX_BODY: a larger Rekognition body is refused before it is read or authenticated.
+REKOGNITION_MAX_BODY = 16 * 1024 * 1024
+_DRAIN_LIMIT = 64 * 1024 * 1024  # bytes of a refused body discarded so the client reads the answer
+# STS actions AWS serves without a signature (the caller proves itself with the assertion instead).
+_UNSIGNED_STS_ACTIONS = {"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}
+
+
+class AwsRouter:
+    """A WSGI callable: verify, pin the account, route rekognition to our app and the rest to moto."""
+
+    def __init__(
+        self,
+        rekognition_app: WSGIApplication,
+        accounts: AccountsFile,
+        *,
+        auth: bool = True,
+        moto_account_override: str | None = None,
+        clock: Callable[[], float] = time.time,
+        moto_app: WSGIApplication | None = None,
+    ) -> None:
+        self._rekognition = rekognition_app
+        self._auth = auth
+        self._override = moto_account_override or None
+        self._clock = clock
+        self._moto_app = moto_app
+        self._resolver = KeyResolver(accounts, moto_bridge.minted_key, account_override=self._override)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Handle one request."""
+        if _is_rekognition(environ, None) and _oversized(environ, REKOGNITION_MAX_BODY):
+            return self._rekognition(environ, start_response)  # answers ValidationException, body unread
+        try:
+            body = _read_body(environ)
+            identity = self._identify(environ, body)
+        except AuthFailure as failure:
+            return self._refuse(environ, start_response, failure)
+        except Exception:  # never a traceback for a malformed request
+            log.exception("identity check failed unexpectedly")
+            return self._refuse(environ, start_response, AuthFailure(Failure.INCOMPLETE))
+        environ[IDENTITY_KEY] = identity
+        environ[MOTO_ACCOUNT_HEADER] = identity.account  # overwrites whatever the client sent
+        if _is_rekognition(environ, identity.service):
+            return self._rekognition(environ, start_response)
+        return moto_bridge.call_moto(environ, start_response, self._moto_app)
+
+    def _identify(self, environ: WSGIEnvironment, body: bytes) -> Identity:
+        """Return the caller's identity, or raise AuthFailure."""
+        if not self._auth:
+            return self._unverified(environ)
+        verified = verify(environ, body, self._clock(), self._resolver.lookup)
+        if verified is None:
+            if not _may_be_unsigned(environ, body):
+                raise AuthFailure(Failure.MISSING)
+            account = self._resolver.account_without_auth(None)
+            return Identity(account, DEFAULT_REGION, "", _guess_service(environ))
+        cred = verified.credential
+        return Identity(verified.key.account, cred.region, cred.access_key_id, cred.service)
+
+    def _unverified(self, environ: WSGIEnvironment) -> Identity:
+        """`--auth off`: map the key without checking the signature; default region when unsigned."""
+        try:
+            cred = parse_credential(environ)
+        except AuthFailure:
+            cred = None
+        if cred is None:
+            return Identity(self._resolver.account_without_auth(None), DEFAULT_REGION, "", _guess_service(environ))
+        account = self._resolver.account_without_auth(cred.access_key_id)
+        return Identity(account, cred.region, cred.access_key_id, cred.service)
+
+    def _refuse(self, environ: WSGIEnvironment, start_response: StartResponse, failure: AuthFailure) -> list[bytes]:
+        """Answer a refused request in its service's protocol."""
+        service, akid = _scope_service(environ)
+        if _is_rekognition(environ, service):
+            service = "rekognition"
+        protocol = JSON if service == "rekognition" else protocol_of(environ, service)
+        request_id = str(uuid.uuid4())
+        method = str(environ.get("REQUEST_METHOD", "POST"))
+        try:
+            response = error_response(
+                protocol,
+                failure,
+                request_id=request_id,
+                service=service,
+                access_key_id=akid if failure.kind is Failure.UNKNOWN_KEY else None,
+                method=method,
+            )
+        except Exception:  # pragma: no cover - the table covers every failure
+            log.exception("rendering an auth error failed")
+            response = render(
+                protocol,
+                "InternalFailure",
+                500,
+                "Internal failure",
+                request_id=request_id,
+                service=service,
+                method=method,
+            )
+        start_response(response.status_line, response.headers)
+        return [response.body]
+
+
+def _read_body(environ: WSGIEnvironment) -> bytes:
+    """Read the body once (CONTENT_LENGTH bytes) and put a rewindable copy back for the next app."""
+    stream = environ.get("wsgi.input")
+    try:
+        length = max(int(environ.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        length = 0
+    body = b""
+    if stream is not None:
+        if length:
+            body = stream.read(length)
+        elif environ.get("wsgi.input_terminated") and not environ.get("CONTENT_LENGTH"):
+            body = stream.read()
+            if body:
+                environ["CONTENT_LENGTH"] = str(len(body))
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+def _oversized(environ: WSGIEnvironment, limit: int) -> bool:
+    """Tell whether the body exceeds limit, reading at most limit + 1 bytes of it and discarding the rest."""
+    stream = environ.get("wsgi.input")
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if stream is None:
+        return False
+    if length > limit:
+        _discard(stream, min(length, _DRAIN_LIMIT))
+        return True
+    if environ.get("CONTENT_LENGTH") or not environ.get("wsgi.input_terminated"):
+        return False
+    head = stream.read(limit + 1)  # chunked: no declared length
+    environ["CONTENT_LENGTH"] = str(len(head))
+    if len(head) <= limit:
+        environ["wsgi.input"] = io.BytesIO(head)
+        return False
+    _discard(stream, _DRAIN_LIMIT)
+    return True
+
+
+def _discard(stream: Any, most: int) -> None:
+    """Read and drop up to most bytes of a request body, a chunk at a time."""
+    while most > 0:
+        chunk = stream.read(min(most, 1 << 16))
+        if not chunk:
+            return
+        most -= len(chunk)
+
+
+def _is_rekognition(environ: WSGIEnvironment, service: str | None) -> bool:
+    """Our app serves every rekognition request: moto's canned rekognition backend must never answer."""
+    return str(environ.get("HTTP_X_AMZ_TARGET", "")).startswith(REKOGNITION_TARGET_PREFIX) or service == "rekognition"
+
+
+def _scope_service(environ: WSGIEnvironment) -> tuple[str | None, str | None]:
+    """The credential scope's service and access key, read leniently (for choosing the error protocol)."""
+    for source in (str(environ.get("HTTP_AUTHORIZATION", "")), _presigned_credential(environ)):
+        _, found, rest = source.partition("Credential=")
+        parts = rest.split(",", 1)[0].split("/")
+        if found and len(parts) >= 4:
+            return parts[3].strip() or None, parts[0].strip() or None
+    return None, None
+
+
+def _presigned_credential(environ: WSGIEnvironment) -> str:
+    """The X-Amz-Credential query parameter, as 'Credential=...'."""
+    values = parse_qs(str(environ.get("QUERY_STRING", ""))).get("X-Amz-Credential")
+    return f"Credential={values[0]}" if values else ""
+
+
+def _guess_service(environ: WSGIEnvironment) -> str:
+    """The service of an unsigned request, for the Identity record."""
+    if str(environ.get("HTTP_X_AMZ_TARGET", "")).startswith(REKOGNITION_TARGET_PREFIX):
+        return "rekognition"
+    if str(environ.get("PATH_INFO", "")).startswith("/moto-api"):
+        return "moto-api"
+    return ""
+
+
+def _may_be_unsigned(environ: WSGIEnvironment, body: bytes) -> bool:
+    """Requests AWS (or moto) serves without a signature: moto's own API and the STS federation actions."""
+    if str(environ.get("PATH_INFO", "")).startswith("/moto-api"):
+        return True
+    if "x-www-form-urlencoded" not in str(environ.get("CONTENT_TYPE", "")):
+        return False
+    try:
+        actions = parse_qs(body.decode("utf-8")).get("Action", [])
+    except UnicodeDecodeError:
+        return False
+    return bool(actions) and actions[0] in _UNSIGNED_STS_ACTIONS
+
+
+def identity_of(environ: dict[str, Any]) -> Identity | None:
+    """The Identity the router stored in a request's environ."""
+    found = environ.get(IDENTITY_KEY)
+    return found if isinstance(found, Identity) else None

@@ -1,0 +1,51 @@
+"""Helpers shared by the identity tests: accounts, the stand-in Rekognition app, echoed identities."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response, request
+
+from emulator.gateway.router import identity_of
+
+ACCOUNTS_TOML = """
+[[account]]
+id = "111111111111"
+access_key_id = "AKIAPOLICE0000000001"
+secret_access_key = "police-secret"
+tags = { sector = "police" }
+
+[[account]]
+id = "222222222222"
+access_key_id = "AKIAACME00000000001"
+secret_access_key = "acme-secret"
+"""
+POLICE = ("AKIAPOLICE0000000001", "police-secret", "111111111111")
+ACME = ("AKIAACME00000000001", "acme-secret", "222222222222")
+
+
+def stand_in_rekognition() -> Flask:
+    """A tiny Rekognition stand-in: echoes the router's Identity and the body it received."""
+    app = Flask("stand-in-rekognition")
+
+    @app.post("/")
+    def echo() -> Response:
+        ident = identity_of(request.environ)
+        payload: dict[str, Any] = {
+            "CollectionIds": [json.dumps(ident.__dict__ if ident else None), request.get_data(as_text=True)],
+            "FaceModelVersions": [request.environ.get("HTTP_X_MOTO_ACCOUNT_ID", "")],
+        }
+        return Response(json.dumps(payload), content_type="application/x-amz-json-1.1")
+
+    return app
+
+
+Serve = Callable[..., str]
+
+
+def echoed_identity(response: dict[str, Any]) -> dict[str, Any]:
+    """The Identity the stand-in Rekognition app saw, from a list_collections response."""
+    result: dict[str, Any] = json.loads(response["CollectionIds"][0])
+    return result
