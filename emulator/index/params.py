@@ -1,0 +1,35 @@
+"""Tuning parameters of the face index, with defaults chosen by measurement (see emulator.index)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+DIM = 128
+ENV_PREFIX = "EMULATOR_INDEX_"
+
+
+@dataclass(frozen=True)
+class IndexParams:
+    """How segments are built and searched, and when the buffer is folded into a new segment."""
+
+    n_trees: int = 10  # Annoy trees per segment
+    search_k: int = 4_000  # Annoy nodes inspected per query (at least n_trees * n requested)
+    buffer_limit: int = 20_000  # buffered rows that trigger a background rebuild
+    exact_below: int = 20_000  # live faces under which there is no Annoy segment at all
+    tombstone_fraction: float = 0.1  # deleted share of a segment that triggers a rebuild
+    build_jobs: int = 1  # Annoy build threads for background rebuilds (-1: all cores)
+    seed: int = 1  # Annoy tree seed, for reproducible segments
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], base: IndexParams | None = None) -> IndexParams:
+        """Return ``base`` (or the defaults) overridden by EMULATOR_INDEX_<FIELD> variables of ``environ``."""
+        params = base or cls()
+        changes: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is not None and raw.strip():
+                changes[f.name] = float(raw) if f.type in ("float", float) else int(raw)
+        return dataclasses.replace(params, **changes) if changes else params

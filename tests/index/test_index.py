@@ -1,0 +1,213 @@
+"""CollectionIndex and IndexRegistry: exact mode, Annoy mode, reuse on disk, crash recovery, concurrency."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from emulator.index import IndexParams, IndexRegistry
+from emulator.index.manifest import MANIFEST, ann_path, labels_path, read_manifest
+from emulator.index.memsource import ArraySource
+from emulator.index.synthetic import face_dataset
+
+SPACE, POOL, IDENTITY = face_dataset(3000, seed=5)
+ANNOY = IndexParams(n_trees=10, search_k=4000, buffer_limit=200, exact_below=0)
+EXACT = IndexParams(exact_below=10**9, buffer_limit=10**9)
+
+
+def oracle(source: ArraySource, query: np.ndarray, k: int, max_distance: float = 0.6) -> list[int]:
+    """Labels of the exact nearest live faces."""
+    labels, vectors = source.live()
+    d = np.linalg.norm(vectors - query, axis=1)
+    order = np.argsort(d, kind="stable")[:k]
+    return [int(labels[i]) for i in order if d[i] <= max_distance]
+
+
+def queries(n: int = 40, seed: int = 1) -> np.ndarray:
+    """New photos of identities in the pool."""
+    return SPACE.photos(IDENTITY[:n], np.random.default_rng(seed))
+
+
+def fill(registry: IndexRegistry, source: ArraySource, rows: int = 2000, delete_every: int = 9) -> None:
+    """Index ``rows`` faces in batches and delete some."""
+    index = registry.open("c", source)
+    for chunk in np.array_split(np.arange(rows), 8):
+        index.add(source.insert(POOL[chunk]), POOL[chunk])
+    gone = np.arange(1, rows + 1, delete_every)
+    source.delete(gone)
+    index.remove(gone.tolist())
+
+
+def check(registry: IndexRegistry, source: ArraySource, k: int = 5) -> None:
+    """Every query returns exactly the oracle's answer."""
+    index = registry.open("c", source)
+    assert len(index) == len(source.live()[0])
+    for q in queries():
+        assert [label for label, _ in index.search(q, k, 0.6)] == oracle(source, q, k)
+
+
+@pytest.mark.parametrize("params", [EXACT, ANNOY], ids=["exact", "annoy"])
+@pytest.mark.parametrize("on_disk", [True, False], ids=["disk", "memory"])
+def test_matches_oracle_before_and_after_rebuild(tmp_path: Path, params: IndexParams, on_disk: bool) -> None:
+    registry = IndexRegistry(tmp_path if on_disk else None, params)
+    source = ArraySource()
+    fill(registry, source)
+    check(registry, source)
+    registry.open("c", source).rebuild_now()
+    check(registry, source)
+    registry.close()
+    if not on_disk:
+        assert list(tmp_path.iterdir()) == []
+
+
+def test_reopen_reuses_segment_and_catches_up_from_source(tmp_path: Path) -> None:
+    registry = IndexRegistry(tmp_path, ANNOY)
+    source = ArraySource()
+    fill(registry, source)
+    registry.open("c", source).rebuild_now()
+    generation = registry.open("c", source).generation
+    registry.close()
+    # while the index was closed: more faces and deletions reach the store only
+    source.insert(POOL[2000:2500])
+    source.delete(np.arange(3, 2400, 5))
+    registry = IndexRegistry(tmp_path, ANNOY)
+    index = registry.open("c", source)
+    assert index.segment is not None and index.generation == generation
+    check(registry, source)
+    registry.close()
+
+
+def test_drop_removes_files(tmp_path: Path) -> None:
+    registry = IndexRegistry(tmp_path, ANNOY)
+    source = ArraySource()
+    fill(registry, source)
+    registry.open("c", source).rebuild_now()
+    assert (tmp_path / "c" / MANIFEST).exists()
+    registry.drop("c")
+    assert not (tmp_path / "c").exists()
+    registry.close()
+
+
+def test_add_after_open_of_committed_rows_is_not_duplicated(tmp_path: Path) -> None:
+    registry = IndexRegistry(tmp_path, EXACT)
+    source = ArraySource()
+    labels = source.insert(POOL[:10])  # committed; the index is opened before add() arrives
+    index = registry.open("c", source)
+    index.add(labels, POOL[:10])
+    assert len(index) == 10
+    index.remove([int(labels[0])])
+    index.remove([999])  # removal arriving before its add
+    index.add(np.array([999]), POOL[:1])
+    assert len(index) == 9
+    registry.close()
+
+
+def test_rejects_unsafe_keys() -> None:
+    registry = IndexRegistry(None)
+    with pytest.raises(ValueError):
+        registry.open("../x", ArraySource())
+    registry.close()
+
+
+def _built(tmp_path: Path) -> tuple[ArraySource, int]:
+    """A collection with a segment on disk; returns its source and generation."""
+    registry = IndexRegistry(tmp_path, ANNOY)
+    source = ArraySource()
+    fill(registry, source)
+    registry.open("c", source).rebuild_now()
+    generation = registry.open("c", source).generation
+    registry.close()
+    return source, generation
+
+
+def _crash_leftover_temp(root: Path, gen: int) -> None:
+    (root / f"gen-{gen + 1:08d}.ann.tmp").write_bytes(b"\0" * 1000)
+    (root / "manifest.json.tmp").write_text("{", encoding="utf-8")
+
+
+def _crash_missing_generation(root: Path, gen: int) -> None:
+    text = (root / MANIFEST).read_text(encoding="utf-8")
+    (root / MANIFEST).write_text(
+        text.replace(f'"generation": {gen}', f'"generation": {gen + 1}'), encoding="utf-8"
+    )
+
+
+def _crash_truncated_labels(root: Path, gen: int) -> None:
+    path = labels_path(root, gen)
+    path.write_bytes(path.read_bytes()[:-24])
+
+
+def _crash_truncated_ann(root: Path, gen: int) -> None:
+    path = ann_path(root, gen)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _crash_corrupt_manifest(root: Path, gen: int) -> None:
+    (root / MANIFEST).write_text("not json", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "crash",
+    [
+        _crash_leftover_temp,
+        _crash_missing_generation,
+        _crash_truncated_labels,
+        _crash_truncated_ann,
+        _crash_corrupt_manifest,
+    ],
+)
+def test_open_recovers_after_crash(tmp_path: Path, crash: object) -> None:
+    source, generation = _built(tmp_path)
+    crash(tmp_path / "c", generation)  # type: ignore[operator]
+    source.insert(POOL[2000:2100])
+    registry = IndexRegistry(tmp_path, ANNOY)
+    check(registry, source)
+    registry.open("c", source).rebuild_now()
+    check(registry, source)
+    names = {p.name for p in (tmp_path / "c").iterdir()}
+    assert not any(name.endswith(".tmp") for name in names)
+    manifest = read_manifest(tmp_path / "c")
+    assert manifest is not None and ann_path(tmp_path / "c", manifest.generation).name in names
+    registry.close()
+
+
+def test_searches_during_background_rebuilds_are_correct(tmp_path: Path) -> None:
+    params = IndexParams(n_trees=10, search_k=4000, buffer_limit=150, exact_below=0, build_jobs=1)
+    registry = IndexRegistry(tmp_path, params)
+    source = ArraySource()
+    index = registry.open("c", source)
+    index.add(source.insert(POOL[:1000]), POOL[:1000])
+    index.rebuild_now()
+    qs = queries(30)
+    # rows that are never deleted, so every answer is stable whatever the writer is doing
+    stable_truth = {i: oracle(source, q, 1) for i, q in enumerate(qs)}
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            for i, q in enumerate(qs):
+                got = [label for label, _ in index.search(q, 1, 0.6)]
+                if got != stable_truth[i]:
+                    errors.append(f"query {i}: {got} != {stable_truth[i]}")
+
+    readers = [threading.Thread(target=reader) for _ in range(3)]
+    for t in readers:
+        t.start()
+    far = SPACE.strangers(1500, np.random.default_rng(8)) + 0.5  # far from every query: never a top-1
+    for chunk in np.array_split(np.arange(1500), 30):
+        labels = source.insert(far[chunk])
+        index.add(labels, far[chunk])
+        source.delete(labels[::3])
+        index.remove(labels[::3].tolist())
+    index.rebuild_now()
+    stop.set()
+    for t in readers:
+        t.join()
+    assert errors == []
+    assert index.generation > 2
+    check(registry, source)
+    registry.close()
