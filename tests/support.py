@@ -27,7 +27,7 @@ class LiveServer:
     @property
     def endpoint(self) -> str:
         """Return the base URL."""
-        host, port = self.server.server_address[:2]
+        host, port = str(self.server.host), int(self.server.port)
         return f"http://{host}:{port}"
 
     def client(self, service: str = "rekognition", region: str = "us-east-1", key: str = "testing",
@@ -54,8 +54,10 @@ def start_live_server(settings: Settings, engine: Engine | None = None) -> LiveS
     return LiveServer(emulator, server, thread)
 
 
-def signed_post(endpoint: str, body: bytes, target: str | None = "RekognitionService.ListCollections",
-                content_type: str = "application/x-amz-json-1.1", region: str = "us-east-1") -> tuple[int, dict[str, Any]]:
+def signed_post(
+    endpoint: str, body: bytes, target: str | None = "RekognitionService.ListCollections",
+    content_type: str = "application/x-amz-json-1.1", region: str = "us-east-1",
+) -> tuple[int, dict[str, Any]]:
     """POST a raw body signed with the default credentials; return (status, parsed JSON body)."""
     import json
     import urllib.error

@@ -11,8 +11,8 @@ from types import FrameType
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from emulator.app import Emulator, create_app
-from emulator.moto_bridge import request_handler_class
 from emulator.config import Settings
+from emulator.moto_bridge import request_handler_class
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def serve(settings: Settings) -> int:
         print(f"rekognition-emulator: {err}", file=sys.stderr)
         return 2
     server = start_server(emulator, settings.host, settings.port)
-    host, port = server.server_address[:2]
+    host, port = str(server.host), int(server.port)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         del frame

@@ -7,7 +7,7 @@ import pkgutil
 
 from emulator.ops.registry import OPERATIONS, Handler, operation
 
-_SUPPORT = {"registry", "runtime", "pagination", "images", "face_detail", "lookups", "quality"}
+_SUPPORT = {"registry", "runtime", "pagination", "images", "face_detail", "lookups", "idempotency"}
 
 
 def load_handlers() -> dict[str, Handler]:

@@ -38,7 +38,7 @@ def compare_faces(ctx: RequestContext, rt: Runtime, params: Params) -> Result:
     distances = np.linalg.norm(vectors - probe.descriptor, axis=1)
     matched: list[dict[str, Any]] = []
     unmatched: list[dict[str, Any]] = []
-    for face, distance in zip(tgt_faces, distances):
+    for face, distance in zip(tgt_faces, distances, strict=True):
         score = similarity(float(distance))
         shaped = compared_face(face, target.width, target.height)
         if score >= threshold:

@@ -8,10 +8,12 @@ from emulator.store.collections import CollectionStore
 from emulator.store.db import SCHEMA_VERSION, Database, StoreVersionError
 from emulator.store.faces import CollectionVectors, FaceStore
 from emulator.store.records import CollectionRecord, FaceRecord, NewFace, UserRecord
+from emulator.store.users import UserFaceLimit, UserNotFound, UserStore
 
 __all__ = [
     "SCHEMA_VERSION", "CollectionRecord", "CollectionStore", "CollectionVectors", "Database", "FaceRecord",
-    "FaceStore", "NewFace", "Store", "StoreVersionError", "UserRecord",
+    "FaceStore", "NewFace", "Store", "StoreVersionError", "UserFaceLimit", "UserNotFound", "UserRecord",
+    "UserStore",
 ]
 
 
@@ -22,6 +24,7 @@ class Store:
         self.db = Database(data_dir)
         self.collections = CollectionStore(self.db)
         self.faces = FaceStore(self.db)
+        self.users = UserStore(self.db)
 
     def vectors(self, collection: int) -> CollectionVectors:
         """Return the vector source of one collection."""

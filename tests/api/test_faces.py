@@ -87,7 +87,8 @@ def test_face_record_shapes(gallery: tuple[Any, dict[str, str]]) -> None:
     assert again["FaceRecords"][0]["Face"]["FaceId"] == face["FaceId"]
     listed = client.list_faces(CollectionId="gallery", FaceIds=[face["FaceId"]])["Faces"]
     assert listed == [face]
-    deleted = client.delete_faces(CollectionId="gallery", FaceIds=[face["FaceId"], "11111111-1111-4111-8111-111111111111"])
+    unknown = "11111111-1111-4111-8111-111111111111"
+    deleted = client.delete_faces(CollectionId="gallery", FaceIds=[face["FaceId"], unknown])
     assert deleted["DeletedFaces"] == [face["FaceId"]]
     assert deleted["UnsuccessfulFaceDeletions"] == [
         {"FaceId": "11111111-1111-4111-8111-111111111111", "Reasons": ["FACE_NOT_FOUND"]}
@@ -182,9 +183,11 @@ def test_image_errors(rekognition: Any, image: dict[str, Any], code: str) -> Non
 
 def test_face_ops_on_missing_collection(rekognition: Any) -> None:
     image = {"Bytes": photo(identities()["barack_obama"][0])}
-    for call in (lambda: rekognition.index_faces(CollectionId="ghost", Image=image),
-                 lambda: rekognition.search_faces_by_image(CollectionId="ghost", Image=image),
-                 lambda: rekognition.list_faces(CollectionId="ghost"),
-                 lambda: rekognition.delete_faces(CollectionId="ghost", FaceIds=["11111111-1111-4111-8111-111111111111"])):
+    face_id = "11111111-1111-4111-8111-111111111111"
+    calls = (lambda: rekognition.index_faces(CollectionId="ghost", Image=image),
+             lambda: rekognition.search_faces_by_image(CollectionId="ghost", Image=image),
+             lambda: rekognition.list_faces(CollectionId="ghost"),
+             lambda: rekognition.delete_faces(CollectionId="ghost", FaceIds=[face_id]))
+    for call in calls:
         with pytest.raises(rekognition.exceptions.ResourceNotFoundException):
             call()

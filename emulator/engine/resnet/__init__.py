@@ -1,0 +1,7 @@
+"""dlib's ResNet face descriptor rebuilt from its weights file for onnxruntime."""
+
+from __future__ import annotations
+
+from emulator.engine.resnet.runtime import OnnxDescriptor, ResnetBuildError, load
+
+__all__ = ["OnnxDescriptor", "ResnetBuildError", "load"]
