@@ -1,0 +1,68 @@
+"""The engine facade: an RGB image in, detected faces (box, landmarks, pose, quality, descriptor) out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from emulator.engine import detect, landmarks, quality
+from emulator.engine.descriptor import Descriptor, face_chips, make_descriptor
+from emulator.engine.face import DetectedFace
+
+#: Most faces Engine.faces returns (Rekognition's DetectFaces/IndexFaces limit).
+MAX_FACES = 100
+
+
+class Engine:
+    """Detection, landmarks, pose, quality and descriptors for decoded images; thread-safe."""
+
+    def __init__(self, detector: str = "hog", descriptor: str = "onnx", cache_dir: Path | None = None,
+                 threads: int = 2, min_face: int = detect.AWS_MIN_FACE) -> None:
+        """Load the models; descriptor "onnx" falls back to "dlib" when onnx can't be built."""
+        if detector not in detect.DETECTORS:
+            raise ValueError(f"unknown detector {detector!r}; expected one of {detect.DETECTORS}")
+        self.detector = detector
+        self.min_face = min_face
+        self._descriptor: Descriptor = make_descriptor(descriptor, cache_dir=cache_dir, threads=threads)
+        self.descriptor_name: str = self._descriptor.name
+
+    def faces(self, image: np.ndarray, *, largest_only: bool = False, descriptors: bool = True,
+              limit: int = MAX_FACES) -> list[DetectedFace]:
+        """Faces in an (H, W, 3) uint8 RGB image, largest box first, at most `limit` (1 with largest_only)."""
+        image = _check_image(image)
+        count = 1 if largest_only else max(0, min(int(limit), MAX_FACES))
+        if count == 0:
+            return []
+        found = detect.detect(image, largest_only=largest_only, detector=self.detector,
+                              min_face=self.min_face)[:count]
+        if not found:
+            return []
+        shapes = landmarks.predict_shapes(image, [d.rect for d in found])
+        vectors: np.ndarray | None = None
+        if descriptors:
+            vectors = self._descriptor.compute(face_chips(image, shapes))
+        result = []
+        for i, (det, shape) in enumerate(zip(found, shapes, strict=True)):
+            points = landmarks.shape_points(shape)
+            left, top, width, height = float(det.left), float(det.top), float(det.width), float(det.height)
+            result.append(DetectedFace(
+                left=left, top=top, width=width, height=height,
+                confidence=detect.score_to_confidence(det.score),
+                landmarks=landmarks.aws_landmarks(points),
+                pose=landmarks.estimate_pose(points),
+                quality=quality.measure(image, left, top, width, height),
+                descriptor=None if vectors is None else vectors[i].copy(),
+            ))
+        return result
+
+    def describe(self, chips: np.ndarray) -> np.ndarray:
+        """Descriptors for aligned (N, 150, 150, 3) uint8 chips, with this engine's runtime."""
+        return self._descriptor.compute(chips)
+
+
+def _check_image(image: np.ndarray) -> np.ndarray:
+    """Validate an (H, W, 3) uint8 array and make it C-contiguous for dlib."""
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        raise ValueError(f"expected an (H, W, 3) uint8 RGB array, got {image.shape} {image.dtype}")
+    return np.ascontiguousarray(image)

@@ -1,0 +1,57 @@
+"""Value types the engine returns: one detected face with its box, landmarks, pose, quality, descriptor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: The five AWS default landmark names, in the order the engine fills them.
+LANDMARK_NAMES = ("eyeLeft", "eyeRight", "nose", "mouthLeft", "mouthRight")
+
+
+@dataclass(frozen=True)
+class Pose:
+    """Head pose in degrees, estimated from the five landmarks and the box."""
+
+    roll: float
+    yaw: float
+    pitch: float
+
+
+@dataclass(frozen=True)
+class Quality:
+    """Image quality of the face region, each 0-100."""
+
+    brightness: float
+    sharpness: float
+
+
+@dataclass(frozen=True, eq=False)
+class DetectedFace:
+    """One face: box in pixels of the orientation-corrected image (may extend past its edges)."""
+
+    left: float
+    top: float
+    width: float
+    height: float
+    confidence: float
+    landmarks: dict[str, tuple[float, float]]
+    pose: Pose
+    quality: Quality
+    descriptor: np.ndarray | None
+
+    @property
+    def area(self) -> float:
+        """Box area in square pixels."""
+        return self.width * self.height
+
+    @property
+    def right(self) -> float:
+        """x of the box's right edge (exclusive)."""
+        return self.left + self.width
+
+    @property
+    def bottom(self) -> float:
+        """y of the box's bottom edge (exclusive)."""
+        return self.top + self.height

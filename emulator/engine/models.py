@@ -1,0 +1,74 @@
+"""Lazy, thread-safe loading of dlib's model files from the installed face_recognition_models package."""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from pathlib import Path
+from typing import Any
+
+import dlib
+
+PACKAGE = "face_recognition_models"
+SHAPE_PREDICTOR_5 = "shape_predictor_5_face_landmarks.dat"
+RESNET = "dlib_face_recognition_resnet_model_v1.dat"
+MMOD = "mmod_human_face_detector.dat"
+
+_lock = threading.Lock()
+_cache: dict[str, Any] = {}
+
+
+class ModelNotFound(RuntimeError):
+    """A dlib model file is missing from the installed face_recognition_models package."""
+
+
+def models_dir() -> Path:
+    """Directory of face_recognition_models' .dat files, found without importing the package."""
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelNotFound(f"package {PACKAGE!r} is not installed")
+    for location in spec.submodule_search_locations:
+        candidate = Path(location) / "models"
+        if candidate.is_dir():
+            return candidate
+    raise ModelNotFound(f"package {PACKAGE!r} has no models directory")
+
+
+def model_path(filename: str) -> Path:
+    """Full path of one model file, checked to exist."""
+    path = models_dir() / filename
+    if not path.is_file():
+        raise ModelNotFound(f"model file {path} is missing")
+    return path
+
+
+def _get(key: str, factory: Any) -> Any:
+    """Return the cached object for key, building it once under the lock."""
+    obj = _cache.get(key)
+    if obj is None:
+        with _lock:
+            obj = _cache.get(key)
+            if obj is None:
+                obj = factory()
+                _cache[key] = obj
+    return obj
+
+
+def hog_detector() -> Any:
+    """dlib's HOG frontal face detector (shared, read-only at detection time)."""
+    return _get("hog", dlib.get_frontal_face_detector)
+
+
+def cnn_detector() -> Any:
+    """dlib's CNN MMOD face detector (not thread-safe: callers serialise use)."""
+    return _get("cnn", lambda: dlib.cnn_face_detection_model_v1(str(model_path(MMOD))))
+
+
+def shape_predictor() -> Any:
+    """dlib's 5-point landmark predictor (free for any use; the 68-point model is not used)."""
+    return _get("sp5", lambda: dlib.shape_predictor(str(model_path(SHAPE_PREDICTOR_5))))
+
+
+def resnet_model() -> Any:
+    """dlib's ResNet face descriptor model (not thread-safe: callers serialise use)."""
+    return _get("resnet", lambda: dlib.face_recognition_model_v1(str(model_path(RESNET))))
