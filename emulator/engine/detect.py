@@ -122,7 +122,8 @@ def _run(image: np.ndarray, scale: float, detector: str) -> list[Detection]:
         work = np.asarray(Image.fromarray(image).resize(new_size, Image.Resampling.BILINEAR))
         factor = w / new_size[0]
     if detector == "hog":
-        rects, scores, _ = models.hog_detector().run(work, upsample, 0.0)
+        with models.hog_detector_lease() as hog:
+            rects, scores, _ = hog.run(work, upsample, 0.0)
         hits = list(zip(rects, scores, strict=True))
     else:
         with _cnn_lock:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ MMOD = "mmod_human_face_detector.dat"
 
 _lock = threading.Lock()
 _cache: dict[str, Any] = {}
+_hog_idle: list[Any] = []  # HOG detectors not lent out (see hog_detector_lease)
 
 
 class ModelNotFound(RuntimeError):
@@ -57,6 +60,20 @@ def _get(key: str, factory: Any) -> Any:
 def hog_detector() -> Any:
     """dlib's HOG frontal face detector (shared, read-only at detection time)."""
     return _get("hog", dlib.get_frontal_face_detector)
+
+
+@contextmanager
+def hog_detector_lease() -> Iterator[Any]:
+    """Lend a HOG detector to one thread: its image pyramid is scratch state, so sharing one crashes (SIGSEGV)."""
+    with _lock:
+        detector = _hog_idle.pop() if _hog_idle else None
+    if detector is None:
+        detector = dlib.get_frontal_face_detector()  # ~0.9 s; at most one per concurrent detection, then reused
+    try:
+        yield detector
+    finally:
+        with _lock:
+            _hog_idle.append(detector)
 
 
 def cnn_detector() -> Any:

@@ -30,7 +30,7 @@ def test_create_describe_delete_shapes(rekognition: Any) -> None:
     assert described["FaceModelVersion"] == "7.0"
     stamp = described["CreationTimestamp"]
     assert isinstance(stamp, dt.datetime)
-    assert abs((dt.datetime.now(dt.timezone.utc) - stamp).total_seconds()) < 60
+    assert abs((dt.datetime.now(dt.UTC) - stamp).total_seconds()) < 60
     assert "x-amzn-requestid" in described["ResponseMetadata"]["HTTPHeaders"]
     assert rekognition.delete_collection(CollectionId="shapes-1")["StatusCode"] == 200
     with pytest.raises(rekognition.exceptions.ResourceNotFoundException) as err:
