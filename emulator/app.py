@@ -13,6 +13,7 @@ from emulator.gateway.pipeline import RekognitionApp
 from emulator.gateway.router import AwsRouter
 from emulator.identity.accounts import AccountsFile, load_accounts
 from emulator.index import IndexRegistry
+from emulator.limits import Throttle
 from emulator.ops.runtime import Runtime
 from emulator.policy.audit import AuditLog, audit_path
 from emulator.policy.clock import PolicyClock
@@ -66,9 +67,10 @@ def build_runtime(settings: Settings, engine: Engine | None = None) -> Runtime:
     data_dir: Path | None = settings.data_dir
     return Runtime(
         store=Store(data_dir),
-        indexes=IndexRegistry(data_dir / INDEX_DIR if data_dir is not None else None),
+        indexes=IndexRegistry(data_dir / INDEX_DIR if data_dir is not None else None, settings.index_params),
         engine_factory=(lambda: engine) if engine is not None else (lambda: _engine_factory(settings)),
         s3_reader=moto_bridge.read_s3_object,
+        quotas=settings.quotas,
     )
 
 
@@ -80,7 +82,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Emulator:
     audit = AuditLog(audit_path(settings.data_dir) if settings.data_dir is not None else None)
     rules = load_policy(settings.policy_file, known_operations=operation_names())
     rekognition = RekognitionApp(runtime, rules=rules, clock=clock.now, audit=audit,
-                                 tags_of=_tags_reader(accounts))
+                                 tags_of=_tags_reader(accounts),
+                                 throttle=Throttle(settings.throttle_tps) if settings.throttle_tps > 0 else None)
     router = AwsRouter(rekognition, accounts, auth=settings.auth,
                        moto_account_override=settings.moto_account_override)
     return Emulator(router, runtime, settings, audit)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from emulator.config import Settings, default_data_dir
+from emulator.limits import MAX_FACES_PER_COLLECTION, Quotas
 
 
 def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,6 +28,10 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--descriptor", choices=["onnx", "dlib"], default="onnx")
     p.add_argument("--descriptor-threads", type=int, default=2)
     p.add_argument("--log-level", default="WARNING")
+    p.add_argument("--max-faces-per-collection", type=int, default=MAX_FACES_PER_COLLECTION,
+                   help="IndexFaces answers ServiceQuotaExceededException beyond this many faces")
+    p.add_argument("--throttle-tps", type=float, default=0.0,
+                   help="requests a second per account and operation before ProvisionedThroughputExceeded; 0: off")
 
 
 def _import_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,6 +54,7 @@ def _serve(args: argparse.Namespace) -> int:
         data_dir=None if args.in_memory else (args.data_dir or default_data_dir()),
         accounts_file=args.accounts, policy_file=args.policy, now=args.now, auth=args.auth == "on",
         detector=args.detector, descriptor=args.descriptor, descriptor_threads=args.descriptor_threads,
+        quotas=Quotas(faces_per_collection=args.max_faces_per_collection), throttle_tps=args.throttle_tps,
     )
     return serve(settings)
 

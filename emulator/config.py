@@ -6,6 +6,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from emulator.index.params import IndexParams
+from emulator.limits import Quotas
+
 
 def default_data_dir() -> Path:
     """Return the per-user data directory ($XDG_DATA_HOME/rekognition-emulator)."""
@@ -29,6 +32,9 @@ class Settings:
     descriptor_threads: int = 2
     workers: int = 0  # descriptor worker processes for the dlib runtime; 0 = in process
     moto_account_override: str | None = field(default_factory=lambda: os.environ.get("MOTO_ACCOUNT_ID"))
+    quotas: Quotas = field(default_factory=Quotas)
+    throttle_tps: float = 0.0  # requests a second per account, region and operation; 0 = no throttle
+    index_params: IndexParams = field(default_factory=lambda: IndexParams.from_env(os.environ))
 
     @property
     def in_memory(self) -> bool:

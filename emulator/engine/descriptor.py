@@ -82,4 +82,3 @@ def make_descriptor(kind: str = "onnx", cache_dir: Path | None = None, threads: 
             log.warning("onnx descriptor could not be built (%s); falling back to dlib", exc)
             return DlibDescriptor()
     return DlibDescriptor()
-    return DlibDescriptor()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from emulator.context import RequestContext
 from emulator.errors import ResourceAlreadyExistsException, ResourceNotFoundException
 from emulator.ops.lookups import collection_arn, collection_of
+from emulator.ops.pagination import paginate
 from emulator.ops.registry import Params, Result, operation
 from emulator.ops.runtime import FACE_MODEL_VERSION, Runtime
 
@@ -43,17 +44,14 @@ def describe_collection(ctx: RequestContext, rt: Runtime, params: Params) -> Res
 @operation("ListCollections")
 def list_collections(ctx: RequestContext, rt: Runtime, params: Params) -> Result:
     """List the caller's collection ids and their model versions, a page at a time."""
-    scope = f"ListCollections/{ctx.account}/{ctx.region}"
-    after = rt.tokens.decode(scope, params.get("NextToken"))
-    limit = params.get("MaxResults") or DEFAULT_PAGE
-    page = rt.store.collections.page(ctx.account, ctx.region, after, limit + 1)
-    result: Result = {
-        "CollectionIds": [c.collection_id for c in page[:limit]],
-        "FaceModelVersions": [c.face_model_version for c in page[:limit]],
+    page, token = paginate(rt.tokens, f"ListCollections/{ctx.account}/{ctx.region}", params, DEFAULT_PAGE,
+                           lambda after, n: rt.store.collections.page(ctx.account, ctx.region, after, n),
+                           lambda c: c.collection_id)
+    return {
+        "CollectionIds": [c.collection_id for c in page],
+        "FaceModelVersions": [c.face_model_version for c in page],
+        "NextToken": token,
     }
-    if len(page) > limit:
-        result["NextToken"] = rt.tokens.encode(scope, page[limit - 1].collection_id)
-    return result
 
 
 @operation("DeleteCollection")

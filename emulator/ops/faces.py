@@ -9,9 +9,11 @@ import numpy as np
 
 from emulator.context import RequestContext
 from emulator.engine import DetectedFace, quality_filter_reasons
+from emulator.errors import ServiceQuotaExceededException
 from emulator.ops.face_detail import face_detail
 from emulator.ops.images import load_image
 from emulator.ops.lookups import collection_of
+from emulator.ops.pagination import paginate
 from emulator.ops.registry import Params, Result, operation
 from emulator.ops.runtime import FACE_MODEL_VERSION, Runtime
 from emulator.store import FaceRecord, NewFace
@@ -65,6 +67,11 @@ def index_faces(ctx: RequestContext, rt: Runtime, params: Params) -> Result:
     if existing:
         stored = existing[: len(chosen)] if chosen else []
     else:
+        if chosen and not rt.quotas.faces_fit(len(rt.index(record)), len(chosen)):
+            raise ServiceQuotaExceededException(
+                f"The collection {params['CollectionId']} cannot hold more than "
+                f"{rt.quotas.faces_per_collection} faces."
+            )
         new = [
             NewFace(str(uuid.uuid4()), image.image_id, external, f.left / w, f.top / h, f.width / w, f.height / h,
                     f.confidence, _descriptor(f), FACE_MODEL_VERSION)
@@ -76,7 +83,8 @@ def index_faces(ctx: RequestContext, rt: Runtime, params: Params) -> Result:
                                  np.stack([n.descriptor for n in new]))
     return {
         "FaceRecords": [
-            {"Face": face_dict(rec), "FaceDetail": face_detail(face, w, h, attrs)} for rec, face in zip(stored, chosen)
+            {"Face": face_dict(rec), "FaceDetail": face_detail(face, w, h, attrs)}
+            for rec, face in zip(stored, chosen, strict=False)  # a re-index may have stored fewer faces
         ],
         "FaceModelVersion": record.face_model_version,
         "UnindexedFaces": [{"Reasons": reasons, "FaceDetail": face_detail(face, w, h, attrs)}
@@ -95,14 +103,10 @@ def list_faces(ctx: RequestContext, rt: Runtime, params: Params) -> Result:
     """List a collection's faces by FaceId, a page at a time, optionally filtered by user or ids."""
     record = collection_of(ctx, rt, params["CollectionId"])
     user_id, face_ids = params.get("UserId"), params.get("FaceIds")
-    scope = f"ListFaces/{record.pk}/{user_id}/{','.join(face_ids or [])}"
-    after = rt.tokens.decode(scope, params.get("NextToken"))
-    limit = params.get("MaxResults") or DEFAULT_PAGE
-    page = rt.store.faces.page(record.pk, after, limit + 1, user_id, face_ids)
-    result: Result = {"Faces": [face_dict(f) for f in page[:limit]], "FaceModelVersion": record.face_model_version}
-    if len(page) > limit:
-        result["NextToken"] = rt.tokens.encode(scope, page[limit - 1].face_id)
-    return result
+    page, token = paginate(rt.tokens, f"ListFaces/{record.pk}/{user_id}/{','.join(face_ids or [])}", params,
+                           DEFAULT_PAGE, lambda after, n: rt.store.faces.page(record.pk, after, n, user_id, face_ids),
+                           lambda f: f.face_id)
+    return {"Faces": [face_dict(f) for f in page], "FaceModelVersion": record.face_model_version, "NextToken": token}
 
 
 @operation("DeleteFaces")

@@ -8,11 +8,14 @@ import hmac
 import secrets
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from emulator.errors import InvalidPaginationTokenException
 
 MAX_TOKEN = 255
 _KEPT = 10000
+T = TypeVar("T")
 
 
 def _b64(data: bytes) -> str:
@@ -67,3 +70,15 @@ class TokenCodec:
             return _unb64(payload).decode()
         except (ValueError, UnicodeDecodeError):
             raise InvalidPaginationTokenException("Invalid Token") from None
+
+
+def paginate(
+    codec: TokenCodec, scope: str, params: Mapping[str, Any], default_limit: int,
+    fetch: Callable[[str | None, int], list[T]], cursor: Callable[[T], str],
+) -> tuple[list[T], str | None]:
+    """Return one page of a listing sorted by cursor, and the token of the next page (None at the end)."""
+    after = codec.decode(scope, params.get("NextToken"))
+    limit = params.get("MaxResults") or default_limit
+    page = fetch(after, limit + 1)
+    token = codec.encode(scope, cursor(page[limit - 1])) if len(page) > limit else None
+    return page[:limit], token

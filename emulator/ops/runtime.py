@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from emulator.index import CollectionIndex, IndexRegistry
+from emulator.limits import Quotas
 from emulator.ops.pagination import TokenCodec
 from emulator.store import CollectionRecord, Store
 
@@ -27,6 +28,7 @@ class Runtime:
     engine_factory: Callable[[], Engine]
     s3_reader: S3Reader
     tokens: TokenCodec = field(default_factory=TokenCodec)
+    quotas: Quotas = field(default_factory=Quotas)
     _engine: Engine | None = None
     _engine_lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -25,6 +25,7 @@ from emulator.engine import similarity
 from emulator.errors import ConflictException, ResourceNotFoundException, ServiceQuotaExceededException
 from emulator.ops.idempotency import idempotent
 from emulator.ops.lookups import collection_of
+from emulator.ops.pagination import paginate
 from emulator.ops.registry import Params, Result, operation
 from emulator.ops.runtime import Runtime
 from emulator.store import CollectionRecord, FaceRecord, UserFaceLimit, UserNotFound
@@ -78,14 +79,9 @@ def delete_user(ctx: RequestContext, rt: Runtime, params: Params) -> Result:
 def list_users(ctx: RequestContext, rt: Runtime, params: Params) -> Result:
     """List a collection's users sorted by UserId, a page at a time (default and maximum page: 500)."""
     record = collection_of(ctx, rt, params["CollectionId"])
-    scope = f"ListUsers/{record.pk}"
-    after = rt.tokens.decode(scope, params.get("NextToken"))
-    limit = params.get("MaxResults") or DEFAULT_PAGE
-    page = rt.store.users.page(record.pk, after, limit + 1)
-    result: Result = {"Users": [{"UserId": u.user_id, "UserStatus": u.status} for u in page[:limit]]}
-    if len(page) > limit:
-        result["NextToken"] = rt.tokens.encode(scope, page[limit - 1].user_id)
-    return result
+    page, token = paginate(rt.tokens, f"ListUsers/{record.pk}", params, DEFAULT_PAGE,
+                           lambda after, n: rt.store.users.page(record.pk, after, n), lambda u: u.user_id)
+    return {"Users": [{"UserId": u.user_id, "UserStatus": u.status} for u in page], "NextToken": token}
 
 
 def _best_similarities(rt: Runtime, user_labels: list[int], faces: list[FaceRecord]) -> list[float]:
