@@ -25,8 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The command's arguments."""
     p = argparse.ArgumentParser(prog="python -m emulator evaluate", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("root", metavar="DIR", type=Path,
-                   help="folder of DIR/<identity>/ photo folders (the test photos: ../shared/faces)")
+    p.add_argument("root", metavar="DIR", type=Path, nargs="?", default=Path("..") / "shared" / "faces",
+                   help="folder of DIR/<identity>/ photo folders (default: ../shared/faces, the test photos)")
     p.add_argument("--plot", metavar="FILE.png", type=Path, default=None,
                    help="write a DET curve and error rates by threshold, marked at 80/90/95/99")
     p.add_argument("--groups", metavar="FILE.csv", type=Path, default=None,

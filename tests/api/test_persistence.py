@@ -1,0 +1,41 @@
+"""A restart on the same data dir serves the same faces, users and search results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from emulator.config import Settings
+from emulator.engine import Engine
+from tests.photos import identities, photo
+from tests.support import start_live_server
+
+
+def test_faces_users_and_search_survive_a_restart(tmp_path: Path, engine: Engine) -> None:
+    settings = Settings(port=0, data_dir=tmp_path / "data")
+    jolie, obama = identities()["angelina_jolie"], identities()["barack_obama"]
+    first = start_live_server(settings, engine)
+    try:
+        client = first.client()
+        client.create_collection(CollectionId="kept")
+        kept = client.index_faces(CollectionId="kept", Image={"Bytes": photo(jolie[0])}, ExternalImageId="jolie")
+        gone = client.index_faces(CollectionId="kept", Image={"Bytes": photo(obama[0])}, ExternalImageId="obama")
+        face_id = kept["FaceRecords"][0]["Face"]["FaceId"]
+        client.delete_faces(CollectionId="kept", FaceIds=[gone["FaceRecords"][0]["Face"]["FaceId"]])
+        client.create_user(CollectionId="kept", UserId="angelina")
+        client.associate_faces(CollectionId="kept", UserId="angelina", FaceIds=[face_id])
+        listed = client.list_faces(CollectionId="kept")["Faces"]
+    finally:
+        first.stop()
+    second = start_live_server(settings, engine)
+    try:
+        client = second.client()
+        assert client.list_faces(CollectionId="kept")["Faces"] == listed
+        assert client.describe_collection(CollectionId="kept")["UserCount"] == 1
+        assert client.list_users(CollectionId="kept")["Users"] == [{"UserId": "angelina", "UserStatus": "ACTIVE"}]
+        found = client.search_faces_by_image(CollectionId="kept", Image={"Bytes": photo(jolie[1])})["FaceMatches"]
+        assert [m["Face"]["FaceId"] for m in found] == [face_id]
+        assert client.search_faces_by_image(CollectionId="kept", Image={"Bytes": photo(obama[1])})["FaceMatches"] == []
+        users = client.search_users_by_image(CollectionId="kept", Image={"Bytes": photo(jolie[1])})["UserMatches"]
+        assert [u["User"]["UserId"] for u in users] == ["angelina"]
+    finally:
+        second.stop()
