@@ -50,7 +50,7 @@ def _engine_factory(settings: Settings) -> Engine:
 
     cache = settings.data_dir / "models" if settings.data_dir is not None else None
     return Engine(detector=settings.detector, descriptor=settings.descriptor, cache_dir=cache,
-                  threads=settings.descriptor_threads)
+                  threads=settings.descriptor_threads, min_face=settings.min_face_size)
 
 
 def _tags_reader(accounts: AccountsFile) -> Callable[[str], Mapping[str, str]]:
