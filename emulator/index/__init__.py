@@ -20,6 +20,21 @@ with ``emulator.index.synthetic`` descriptors, k=100, max_distance=0.6:
 - ``tombstone_fraction`` = 0.1: a search asks Annoy for k + tombstones, so deletions cost search time.
 - Background rebuilds use one Annoy build thread (``build_jobs``), leaving a core for requests;
   ``rebuild_now`` uses all cores.
+
+The figures above were taken on the first synthetic generator (no heavy tails: ~97 strangers within 0.6 of
+a query at 1M). Re-measured (2026-11-23, same machine, shared with other test runs, so latencies are noisy)
+with ``scripts/bench_index --queries 500 --sweep 10000,40000`` on descriptors calibrated on real dlib ones
+(``synthetic``: ~0.12% of stranger pairs under 0.6, i.e. 750 strangers within 0.6 of a query at 1M):
+
+- 100k, k=10: p50 1.1 ms, recall@1 0.994, same-identity recall 0.995; search_k 10k: 1.8 ms, 1.000 / 0.998.
+  k=4096 (SearchFaces' default MaxFaces, so search_k = 41k): p50 9 ms, recall@1 1.000, same-identity
+  1.000, all faces within 0.6 0.76 (136 per query).
+- 1M, k=10: p50 1.1 ms, recall@1 0.974, same-identity 0.948; search_k 10k: p50 2.3 ms, 0.990 / 0.981;
+  search_k 40k: ~15 ms, 1.000 / 0.998. k=4096: p50 15-19 ms, recall@1 1.000, same-identity 0.998, all
+  within 0.6 0.36 (750 per query: finding scattered strangers means visiting much of the collection).
+- A raw Annoy sweep at 1M (decay-0.2 variant) with 30 trees bought +0.02-0.03 recall@1 at equal search_k
+  for 3× the build time.
+  search_k stays 4,000: 10,000 reaches recall@1 0.99 at 1M for ~2× the latency (p50 ~2.3 ms).
 """
 
 from __future__ import annotations

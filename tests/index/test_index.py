@@ -14,7 +14,8 @@ from emulator.index.memsource import ArraySource
 from emulator.index.synthetic import face_dataset
 
 SPACE, POOL, IDENTITY = face_dataset(3000, seed=5)
-ANNOY = IndexParams(n_trees=10, search_k=4000, buffer_limit=200, exact_below=0)
+# search_k above the collection size: Annoy then visits every item, so answers must equal the exact oracle.
+ANNOY = IndexParams(n_trees=10, search_k=100_000, buffer_limit=200, exact_below=0)
 EXACT = IndexParams(exact_below=10**9, buffer_limit=10**9)
 
 
@@ -175,7 +176,7 @@ def test_open_recovers_after_crash(tmp_path: Path, crash: object) -> None:
 
 
 def test_searches_during_background_rebuilds_are_correct(tmp_path: Path) -> None:
-    params = IndexParams(n_trees=10, search_k=4000, buffer_limit=150, exact_below=0, build_jobs=1)
+    params = IndexParams(n_trees=10, search_k=100_000, buffer_limit=150, exact_below=0, build_jobs=1)
     registry = IndexRegistry(tmp_path, params)
     source = ArraySource()
     index = registry.open("c", source)
