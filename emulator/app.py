@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,11 +53,17 @@ def _engine_factory(settings: Settings) -> Engine:
                   threads=settings.descriptor_threads, min_face=settings.min_face_size)
 
 
-def _tags_reader(accounts: AccountsFile) -> Callable[[str], Mapping[str, str]]:
-    """Return a reader of an account's tags: the accounts file's and Organizations', unioned."""
+def _tags_reader(accounts: AccountsFile) -> Callable[[str], Sequence[Mapping[str, str]]]:
+    """Return a reader of the tag views a policy must pass for an account.
 
-    def tags_of(account: str) -> Mapping[str, str]:
-        return {**accounts.tags_of(account), **moto_bridge.organization_tags(account)}
+    The union of the accounts file's and Organizations' tags, and the file's tags on their own: tags set
+    through Organizations bring an account under a rule, but cannot take it out of one the file puts it
+    under (by overwriting the tag, or by adding an exemption).
+    """
+
+    def tags_of(account: str) -> Sequence[Mapping[str, str]]:
+        own = dict(accounts.tags_of(account))
+        return ({**own, **moto_bridge.organization_tags(account)}, own)
 
     return tags_of
 
@@ -77,10 +83,10 @@ def build_runtime(settings: Settings, engine: Engine | None = None) -> Runtime:
 def create_app(settings: Settings, engine: Engine | None = None) -> Emulator:
     """Build the whole emulator for one set of settings."""
     accounts = load_accounts(settings.accounts_file)
-    runtime = build_runtime(settings, engine)
     clock = PolicyClock.from_text(settings.now)
-    audit = AuditLog(audit_path(settings.data_dir) if settings.data_dir is not None else None)
     rules = load_policy(settings.policy_file, known_operations=operation_names())
+    runtime = build_runtime(settings, engine)  # opened last: a bad file above leaves nothing open
+    audit = AuditLog(audit_path(settings.data_dir) if settings.data_dir is not None else None)
     rekognition = RekognitionApp(runtime, rules=rules, clock=clock.now, audit=audit,
                                  tags_of=_tags_reader(accounts),
                                  throttle=Throttle(settings.throttle_tps) if settings.throttle_tps > 0 else None)

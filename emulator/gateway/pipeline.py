@@ -6,7 +6,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +37,7 @@ DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
 MAX_BODY = 16 * 1024 * 1024
 _SCOPE = re.compile(r"Credential=[^/\s]+/\d{8}/(?P<region>[^/\s]+)/")
-TagsReader = Callable[[str], "Mapping[str, str] | None"]
+TagsReader = Callable[[str], "Sequence[Mapping[str, str]]"]  # every view must pass the policy
 
 
 class RequestTooLarge(ServiceError):
@@ -108,11 +108,13 @@ class RekognitionApp:
         if not covers(self.rules, ctx.operation, now):
             return
         try:
-            tags = self.tags_of(ctx.account)
+            views: Sequence[Mapping[str, str] | None] = self.tags_of(ctx.account)
         except Exception:  # noqa: BLE001 - unreadable tags fail closed
             log.exception("cannot read tags of account %s", ctx.account)
-            tags = None
-        decision = evaluate(self.rules, account=ctx.account, tags=tags, operation=ctx.operation, now=now)
+            views = [None]
+        decisions = [evaluate(self.rules, account=ctx.account, tags=tags, operation=ctx.operation, now=now)
+                     for tags in views]
+        decision = next((d for d in decisions if not d.allowed), decisions[0])
         self.audit.record(time=now, account=ctx.account, operation=ctx.operation,
                           decision="allow" if decision.allowed else "deny",
                           rule=decision.rule.name if decision.rule else None, request_id=ctx.request_id)

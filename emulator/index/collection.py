@@ -82,7 +82,7 @@ class CollectionIndex:
 
     def remove(self, labels: Iterable[int]) -> None:
         """Forget faces whose deletion the store has committed; they are never returned again."""
-        wanted = np.fromiter((int(x) for x in labels), dtype=np.int64)
+        wanted = np.unique(np.fromiter((int(x) for x in labels), dtype=np.int64))
         with self._lock:
             wanted = wanted[~np.isin(wanted, np.fromiter(self._tombstones, np.int64))]
             if len(wanted) == 0:
@@ -167,6 +167,8 @@ class CollectionIndex:
 
     def _compact_buffer(self) -> None:
         """Physically drop deleted buffer rows once they are a quarter of the buffer."""
+        if self._rebuild_pending or self.fold_mutex.locked():
+            return  # a rebuild may have read these rows from the source: install needs their tombstones
         buffer_tombs = len(self._tombstones) - self._segment_tombstones
         if buffer_tombs < max(_COMPACT_MIN, len(self._buffer) // 4):
             return

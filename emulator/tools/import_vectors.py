@@ -20,6 +20,8 @@ def import_vectors(file: Path, data_dir: Path, collection_id: str, account: str,
     vectors = np.load(file, mmap_mode="r")
     if vectors.ndim != 2 or vectors.shape[1] != DIMENSIONS:
         raise SystemExit(f"{file}: expected an N×{DIMENSIONS} array, got shape {vectors.shape}")
+    if not bool(np.isfinite(vectors).all()):  # one NaN row skews every Annoy split of the segment
+        raise SystemExit(f"{file}: the array holds NaN or infinite values")
     store = Store(data_dir)
     try:
         record = store.collections.get(account, region, collection_id) or store.collections.create(

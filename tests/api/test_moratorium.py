@@ -162,3 +162,17 @@ def test_audit_trail_records_decisions(in_2020: LiveServer) -> None:
     assert entries and entries[-1]["account"] == "111111111111"
     assert entries[-1]["operation"] == "SearchFaces" and entries[-1]["rule"] == "police-moratorium-2020"
     assert entries[-1]["time"].startswith("2020-07-01")
+
+
+def test_an_account_cannot_tag_itself_out_of_the_moratorium(in_2020: LiveServer) -> None:
+    police = _police(in_2020)
+    police.create_collection(CollectionId="cases")
+    orgs = in_2020.client("organizations", key="AKIAPOLICE0000000001", secret="police-secret")
+    orgs.create_organization(FeatureSet="ALL")
+    try:
+        orgs.tag_resource(ResourceId="111111111111", Tags=[{"Key": "sector", "Value": "bakery"},
+                                                           {"Key": "purpose", "Value": "missing-children"}])
+        with pytest.raises(police.exceptions.AccessDeniedException):
+            police.index_faces(CollectionId="cases", Image={"Bytes": photo(identities()["barack_obama"][0])})
+    finally:
+        moto_bridge.reset_moto()
