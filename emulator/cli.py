@@ -29,7 +29,7 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--descriptor-threads", type=int, default=2)
     p.add_argument("--min-face-size", type=int, default=40,
                    help="smallest face (px in 1920x1080) to look for; 40 as AWS (upsamples), 80 is faster")
-    p.add_argument("--log-level", default="WARNING")
+    p.add_argument("--log-level", default="WARNING", type=str.upper, choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     p.add_argument("--max-faces-per-collection", type=int, default=MAX_FACES_PER_COLLECTION,
                    help="IndexFaces answers ServiceQuotaExceededException beyond this many faces")
     p.add_argument("--throttle-tps", type=float, default=0.0,

@@ -13,6 +13,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from emulator.app import Emulator, create_app
 from emulator.config import Settings
 from emulator.moto_bridge import request_handler_class
+from emulator.store import StoreVersionError
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +30,15 @@ def serve(settings: Settings) -> int:
     """Run the server until SIGINT or SIGTERM, then finish in-flight requests and close the store."""
     try:
         emulator = create_app(settings)
-    except ValueError as err:  # accounts or policy file errors name the file and the problem
+    except (ValueError, StoreVersionError) as err:  # accounts, policy or data dir errors name the problem
         print(f"rekognition-emulator: {err}", file=sys.stderr)
         return 2
-    server = start_server(emulator, settings.host, settings.port)
+    try:
+        server = start_server(emulator, settings.host, settings.port)
+    except OSError as err:  # the port is taken or the host cannot be bound
+        emulator.close()
+        print(f"rekognition-emulator: cannot listen on {settings.host}:{settings.port}: {err}", file=sys.stderr)
+        return 2
     host, port = str(server.host), int(server.port)
 
     def stop(signum: int, frame: FrameType | None) -> None:

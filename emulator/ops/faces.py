@@ -63,33 +63,38 @@ def index_faces(ctx: RequestContext, rt: Runtime, params: Params) -> Result:
     chosen, refused = _select(faces, (h, w), params.get("QualityFilter") or "AUTO", max_faces)
     external = params.get("ExternalImageId")
     attrs = params.get("DetectionAttributes")
-    existing = rt.store.faces.of_image(record.pk, image.image_id, external)
-    if existing:
-        stored = existing[: len(chosen)] if chosen else []
-    else:
-        if chosen and not rt.quotas.faces_fit(len(rt.index(record)), len(chosen)):
-            raise ServiceQuotaExceededException(
-                f"The collection {params['CollectionId']} cannot hold more than "
-                f"{rt.quotas.faces_per_collection} faces."
-            )
-        new = [
-            NewFace(str(uuid.uuid4()), image.image_id, external, f.left / w, f.top / h, f.width / w, f.height / h,
-                    f.confidence, _descriptor(f), FACE_MODEL_VERSION)
-            for f in chosen
-        ]
-        stored = rt.store.faces.insert(record.pk, new)
-        if stored:
-            rt.index(record).add(np.array([s.label for s in stored], dtype=np.int64),
-                                 np.stack([n.descriptor for n in new]))
+    # Same image and ExternalImageId again: a face already stored (same box) is returned, not stored twice.
+    existing = {_box_key(r.left, r.top, r.width, r.height): r
+                for r in rt.store.faces.of_image(record.pk, image.image_id, external)}
+    boxes = [(f.left / w, f.top / h, f.width / w, f.height / h) for f in chosen]
+    fresh = [(f, b) for f, b in zip(chosen, boxes, strict=True) if _box_key(*b) not in existing]
+    if fresh and not rt.quotas.faces_fit(len(rt.index(record)), len(fresh)):
+        raise ServiceQuotaExceededException(
+            f"The collection {params['CollectionId']} cannot hold more than "
+            f"{rt.quotas.faces_per_collection} faces."
+        )
+    new = [NewFace(str(uuid.uuid4()), image.image_id, external, *b, f.confidence, _descriptor(f), FACE_MODEL_VERSION)
+           for f, b in fresh]
+    inserted = rt.store.faces.insert(record.pk, new) if new else []
+    if inserted:
+        rt.index(record).add(np.array([s.label for s in inserted], dtype=np.int64),
+                             np.stack([n.descriptor for n in new]))
+    fresh_records = iter(inserted)
+    stored = [existing.get(_box_key(*b)) or next(fresh_records) for b in boxes]
     return {
         "FaceRecords": [
             {"Face": face_dict(rec), "FaceDetail": face_detail(face, w, h, attrs)}
-            for rec, face in zip(stored, chosen, strict=False)  # a re-index may have stored fewer faces
+            for rec, face in zip(stored, chosen, strict=True)
         ],
         "FaceModelVersion": record.face_model_version,
         "UnindexedFaces": [{"Reasons": reasons, "FaceDetail": face_detail(face, w, h, attrs)}
                            for face, reasons in refused],
     }
+
+
+def _box_key(left: float, top: float, width: float, height: float) -> tuple[float, ...]:
+    """Return a bounding box (ratios) rounded so that the same detection compares equal."""
+    return tuple(round(v, 6) for v in (left, top, width, height))
 
 
 def _descriptor(face: DetectedFace) -> np.ndarray[Any, np.dtype[np.float32]]:

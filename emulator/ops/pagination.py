@@ -15,6 +15,7 @@ from emulator.errors import InvalidPaginationTokenException
 
 MAX_TOKEN = 255
 _KEPT = 10000
+_LONG = "~"  # marks a server-side cursor key; not in the URL-safe base64 alphabet of short payloads
 T = TypeVar("T")
 
 
@@ -46,7 +47,7 @@ class TokenCodec:
         token = f"{payload}.{self._mac(scope, payload)}"
         if len(token) <= MAX_TOKEN:
             return token
-        key = "L" + secrets.token_urlsafe(24)
+        key = _LONG + secrets.token_urlsafe(24)
         with self._lock:
             self._long[key] = cursor
             while len(self._long) > _KEPT:
@@ -60,7 +61,7 @@ class TokenCodec:
         payload, _, mac = token.rpartition(".")
         if not payload or not hmac.compare_digest(mac, self._mac(scope, payload)):
             raise InvalidPaginationTokenException("Invalid Token")
-        if payload.startswith("L"):
+        if payload.startswith(_LONG):
             with self._lock:
                 cursor = self._long.get(payload)
             if cursor is None:

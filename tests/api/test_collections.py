@@ -97,6 +97,17 @@ def test_list_collections_pages_with_the_paginator(server: LiveServer) -> None:
         client.delete_collection(CollectionId=cid)
 
 
+def test_pages_end_on_ids_starting_with_dash_or_dot(server: LiveServer) -> None:
+    client = server.client(region="ap-south-1")
+    ids = ["-a", "-b", ".c", ".d", "e"]
+    for cid in ids:
+        client.create_collection(CollectionId=cid)
+    pages = list(client.get_paginator("list_collections").paginate(PaginationConfig={"PageSize": 1}))
+    assert [c for p in pages for c in p["CollectionIds"]] == ids
+    for cid in ids:
+        client.delete_collection(CollectionId=cid)
+
+
 def test_regions_are_isolated(server: LiveServer) -> None:
     east, west = server.client(region="us-east-1"), server.client(region="us-west-2")
     east.create_collection(CollectionId="regional")

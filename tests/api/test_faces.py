@@ -117,6 +117,26 @@ def test_multi_face_index_order_and_max_faces(server: Any) -> None:
         client.delete_collection(CollectionId="crowd")
 
 
+def test_reindex_same_image_keeps_faces_and_boxes_paired(server: Any) -> None:
+    client = server.client()
+    client.create_collection(CollectionId="reindex")
+    try:
+        image = {"Bytes": photo("_multi/selfie_many_people.jpg")}
+        first = client.index_faces(CollectionId="reindex", Image=image, MaxFaces=1, QualityFilter="NONE")
+        kept = first["FaceRecords"][0]["Face"]["FaceId"]
+        more = client.index_faces(CollectionId="reindex", Image=image, MaxFaces=2, QualityFilter="NONE")
+        assert [r["Face"]["FaceId"] for r in more["FaceRecords"]][0] == kept and len(more["FaceRecords"]) == 2
+        assert all(r["Face"]["BoundingBox"] == r["FaceDetail"]["BoundingBox"] for r in more["FaceRecords"])
+        assert client.describe_collection(CollectionId="reindex")["FaceCount"] == 2
+        client.delete_faces(CollectionId="reindex", FaceIds=[kept])
+        again = client.index_faces(CollectionId="reindex", Image=image, MaxFaces=2, QualityFilter="NONE")
+        assert [r["Face"]["FaceId"] for r in again["FaceRecords"]][1] == more["FaceRecords"][1]["Face"]["FaceId"]
+        assert all(r["Face"]["BoundingBox"] == r["FaceDetail"]["BoundingBox"] for r in again["FaceRecords"])
+        assert client.describe_collection(CollectionId="reindex")["FaceCount"] == 2
+    finally:
+        client.delete_collection(CollectionId="reindex")
+
+
 @pytest.mark.parametrize("path", folder("_noface")[:3])
 def test_no_face_behaviour_per_operation(server: Any, path: str) -> None:
     client = server.client()
