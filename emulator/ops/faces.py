@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from typing import Any
 
@@ -16,9 +17,10 @@ from emulator.ops.lookups import collection_of
 from emulator.ops.pagination import paginate
 from emulator.ops.registry import Params, Result, operation
 from emulator.ops.runtime import FACE_MODEL_VERSION, Runtime
-from emulator.store import FaceRecord, NewFace
+from emulator.store import CollectionRecord, FaceRecord, NewFace
 
 MAX_INDEXED = 100
+_IMAGE_LOCKS = tuple(threading.Lock() for _ in range(64))
 DEFAULT_PAGE = 1000
 
 
@@ -61,26 +63,8 @@ def index_faces(ctx: RequestContext, rt: Runtime, params: Params) -> Result:
     faces = rt.engine.faces(image.pixels, descriptors=True, limit=MAX_INDEXED)
     max_faces = min(params.get("MaxFaces") or MAX_INDEXED, MAX_INDEXED)
     chosen, refused = _select(faces, (h, w), params.get("QualityFilter") or "AUTO", max_faces)
-    external = params.get("ExternalImageId")
     attrs = params.get("DetectionAttributes")
-    # Same image and ExternalImageId again: a face already stored (same box) is returned, not stored twice.
-    existing = {_box_key(r.left, r.top, r.width, r.height): r
-                for r in rt.store.faces.of_image(record.pk, image.image_id, external)}
-    boxes = [(f.left / w, f.top / h, f.width / w, f.height / h) for f in chosen]
-    fresh = [(f, b) for f, b in zip(chosen, boxes, strict=True) if _box_key(*b) not in existing]
-    if fresh and not rt.quotas.faces_fit(len(rt.index(record)), len(fresh)):
-        raise ServiceQuotaExceededException(
-            f"The collection {params['CollectionId']} cannot hold more than "
-            f"{rt.quotas.faces_per_collection} faces."
-        )
-    new = [NewFace(str(uuid.uuid4()), image.image_id, external, *b, f.confidence, _descriptor(f), FACE_MODEL_VERSION)
-           for f, b in fresh]
-    inserted = rt.store.faces.insert(record.pk, new) if new else []
-    if inserted:
-        rt.index(record).add(np.array([s.label for s in inserted], dtype=np.int64),
-                             np.stack([n.descriptor for n in new]))
-    fresh_records = iter(inserted)
-    stored = [existing.get(_box_key(*b)) or next(fresh_records) for b in boxes]
+    stored = _store(rt, record, image.image_id, params.get("ExternalImageId"), chosen, (w, h))
     return {
         "FaceRecords": [
             {"Face": face_dict(rec), "FaceDetail": face_detail(face, w, h, attrs)}
@@ -90,6 +74,31 @@ def index_faces(ctx: RequestContext, rt: Runtime, params: Params) -> Result:
         "UnindexedFaces": [{"Reasons": reasons, "FaceDetail": face_detail(face, w, h, attrs)}
                            for face, reasons in refused],
     }
+
+
+def _store(rt: Runtime, record: CollectionRecord, image_id: str, external: str | None,
+           chosen: list[DetectedFace], size: tuple[int, int]) -> list[FaceRecord]:
+    """Store the chosen faces not yet stored from this image and external id; return one record per face."""
+    w, h = size
+    boxes = [(f.left / w, f.top / h, f.width / w, f.height / h) for f in chosen]
+    # One writer per image at a time, so two identical requests cannot both store the same faces.
+    with _IMAGE_LOCKS[hash((record.pk, image_id, external)) % len(_IMAGE_LOCKS)]:
+        # Same image and ExternalImageId again: a face already stored (same box) is returned, not stored twice.
+        existing = {_box_key(r.left, r.top, r.width, r.height): r
+                    for r in rt.store.faces.of_image(record.pk, image_id, external)}
+        fresh = [(f, b) for f, b in zip(chosen, boxes, strict=True) if _box_key(*b) not in existing]
+        if fresh and not rt.quotas.faces_fit(len(rt.index(record)), len(fresh)):
+            raise ServiceQuotaExceededException(
+                f"The collection {record.collection_id} cannot hold more than {rt.quotas.faces_per_collection} faces."
+            )
+        new = [NewFace(str(uuid.uuid4()), image_id, external, *b, f.confidence, _descriptor(f), FACE_MODEL_VERSION)
+               for f, b in fresh]
+        inserted = rt.store.faces.insert(record.pk, new) if new else []
+        if inserted:
+            rt.index(record).add(np.array([s.label for s in inserted], dtype=np.int64),
+                                 np.stack([n.descriptor for n in new]))
+    fresh_records = iter(inserted)
+    return [existing.get(_box_key(*b)) or next(fresh_records) for b in boxes]
 
 
 def _box_key(left: float, top: float, width: float, height: float) -> tuple[float, ...]:
