@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
+import io
+import json
+import re
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -29,6 +34,19 @@ class S3ObjectTooLarge(Exception):
 
 class OrganizationTagsUnavailable(Exception):
     """moto's Organizations state could not be read; policy callers fail closed."""
+
+
+FEDERATION_METHODS = frozenset({"assume_role_with_web_identity", "assume_role_with_saml"})
+"""moto's STS handlers that mint keys on an identity token or SAML assertion alone."""
+
+
+@dataclass(frozen=True)
+class StsCall:
+    """An STS request as moto's own TokenResponse reads it: handler method, RoleArn, partition."""
+
+    method: str
+    role_arn: str | None
+    partition: str
 
 
 def moto_wsgi_app() -> WSGIApplication:
@@ -123,14 +141,14 @@ def organization_tags(account: str) -> dict[str, str]:
         raise OrganizationTagsUnavailable(str(exc)) from exc
 
 
-def minted_key(akid: str) -> tuple[str, str, str | None, float | None] | None:
+def minted_key(akid: str, *, require_role: bool = True) -> tuple[str, str, str | None, float | None] | None:
     """Return (secret, account, session_token, expiry_epoch) for a key moto's IAM or STS minted, else None."""
     from moto.iam.models import iam_backends
     from moto.sts.models import sts_backends
 
     with MOTO_LOCK:
         for account_id, per_account in list(dict.items(iam_backends)):
-            for backend in list(dict.values(per_account)):
+            for partition, backend in list(dict.items(per_account)):
                 key = backend.access_keys.get(akid)
                 if key is None:
                     continue
@@ -139,10 +157,131 @@ def minted_key(akid: str) -> tuple[str, str, str | None, float | None] | None:
                 if key.role_arn is None:
                     return key.secret_access_key, account_id, None, None
                 role = _assumed_role(sts_backends, account_id, akid)
-                if role is None:
-                    return None
+                if role is None or (require_role and _role(account_id, partition, key.role_arn) is None):
+                    return None  # defence in depth: the role must still exist in the account the key belongs to
                 return key.secret_access_key, account_id, role.session_token, _epoch(role.expiration)
     return None
+
+
+def sts_call(environ: dict[str, Any], body: bytes) -> StsCall | None:
+    """Read a request exactly as moto would: None unless its dispatcher routes it to STS; raises if unreadable."""
+    from moto.core.utils import camelcase_to_underscores
+    from moto.moto_server.werkzeug_app import BackendRequest
+    from moto.sts.responses import TokenResponse
+
+    path = str(environ.get("PATH_INFO", ""))
+    if path.startswith(("/moto-api", "/favicon.ico", "/latest/meta-data/", "/latest/api/")):
+        return None
+    dispatcher: Any = moto_wsgi_app()
+    try:
+        host = dispatcher.infer_service_region_host(_copy_environ(environ, body), path)
+    except Exception:  # moto's dispatcher fails the same way: no handler runs
+        return None
+    if host is None or dispatcher.get_backend_for_host(host) != "sts":
+        return None
+    request = BackendRequest(_copy_environ(environ, body))
+    response = TokenResponse()
+    response.setup_class(request)
+    method = camelcase_to_underscores(response._get_action())
+    role_arn = None
+    if method == "assume_role":
+        response.parse_parameters(request)
+        role_arn = response._get_param("RoleArn")
+    return StsCall(method, role_arn if isinstance(role_arn, str) else None, response.partition)
+
+
+def role_account(role_arn: str) -> str | None:
+    """The account moto's STS mints an assumed-role key in (its own regex), or None for the caller's."""
+    from moto.utilities.utils import ARN_PARTITION_REGEX
+
+    found = re.search(ARN_PARTITION_REGEX + r":iam::([0-9]+).+", role_arn)
+    return found.group(2) if found else None
+
+
+def trust_allows(account: str, role_arn: str, partition: str, caller_account: str) -> bool:
+    """Whether `role_arn` exists in `account`'s IAM and the caller's account may assume it."""
+    with MOTO_LOCK:
+        role = _role(account, partition, role_arn)
+        if role is None:
+            return False
+        if account == caller_account:
+            return True
+        return _trusts(str(role.assume_role_policy_document or ""), caller_account, partition)
+
+
+def caller_arn(akid: str, account: str, partition: str = _PARTITION) -> str:
+    """The ARN AWS names the key's caller by: an IAM user, an assumed role, else the account root."""
+    from moto.iam.models import iam_backends
+    from moto.sts.models import sts_backends
+
+    with MOTO_LOCK:
+        backend = _iam_backend(iam_backends, account, partition)
+        key = backend.access_keys.get(akid) if backend is not None else None
+        user = backend.users.get(key.user_name) if key is not None and key.user_name else None
+        if user is not None:
+            return str(user.arn)
+        role = _assumed_role(sts_backends, account, akid) if key is not None else None
+        if role is not None:
+            return str(role.arn)
+    return f"arn:{partition}:iam::{account}:root"
+
+
+def _copy_environ(environ: dict[str, Any], body: bytes) -> dict[str, Any]:
+    """A copy of the environ with its own body stream, so that parsing it leaves the original unread."""
+    copy = dict(environ)
+    copy["wsgi.input"] = io.BytesIO(body)
+    return copy
+
+
+def _iam_backend(iam_backends: Any, account: str, partition: str) -> Any:
+    """moto's IAM backend of (account, partition), or None; never creates one."""
+    per_account = dict.get(iam_backends, account)
+    return dict.get(per_account, partition) if per_account is not None else None
+
+
+def _role(account: str, partition: str, role_arn: str) -> Any:
+    """The IAM role whose ARN is exactly `role_arn` in `account`'s IAM, or None."""
+    from moto.iam.models import iam_backends
+
+    backend = _iam_backend(iam_backends, account, partition)
+    for role in list(backend.roles.values()) if backend is not None else []:
+        if role.arn == role_arn:
+            return role
+    return None
+
+
+def _trusts(document: str, caller_account: str, partition: str) -> bool:
+    """Whether a trust policy allows (and does not deny) sts:AssumeRole to the caller's account."""
+    try:
+        policy = json.loads(document)
+    except ValueError:
+        return False
+    statements = policy.get("Statement", []) if isinstance(policy, dict) else []
+    statements = [statements] if isinstance(statements, dict) else statements
+    names = {caller_account, f"arn:{partition}:iam::{caller_account}:root", "*"}
+    verdicts = [
+        str(statement.get("Effect"))
+        for statement in statements
+        if isinstance(statement, dict) and _names_assume_role(statement) and _names_principal(statement, names)
+    ]
+    return "Allow" in verdicts and "Deny" not in verdicts
+
+
+def _names_assume_role(statement: dict[str, Any]) -> bool:
+    """Whether a statement's Action (wildcards, any case) covers sts:AssumeRole."""
+    actions = statement.get("Action", [])
+    actions = [actions] if isinstance(actions, str) else actions
+    return any(isinstance(a, str) and fnmatch.fnmatchcase("sts:assumerole", a.lower()) for a in actions)
+
+
+def _names_principal(statement: dict[str, Any], names: set[str]) -> bool:
+    """Whether a statement's Principal is "*" or its AWS principals include one of `names`."""
+    principal = statement.get("Principal")
+    if principal == "*":
+        return True
+    aws = principal.get("AWS", []) if isinstance(principal, dict) else []
+    aws = [aws] if isinstance(aws, str) else aws
+    return any(isinstance(p, str) and p in names for p in aws)
 
 
 def _assumed_role(sts_backends: Any, account_id: str, akid: str) -> Any:

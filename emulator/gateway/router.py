@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import time
@@ -13,7 +14,7 @@ from urllib.parse import parse_qs
 from emulator import moto_bridge
 from emulator.identity import Identity
 from emulator.identity.accounts import AccountsFile
-from emulator.identity.auth_errors import JSON, error_response, protocol_of, render
+from emulator.identity.auth_errors import JSON, QUERY, ErrorResponse, error_response, protocol_of, render
 from emulator.identity.resolver import KeyResolver
 from emulator.identity.sigv4 import AuthFailure, Failure, parse_credential, verify
 
@@ -29,8 +30,22 @@ REKOGNITION_TARGET_PREFIX = "RekognitionService."
 # The pipeline's MAX_BODY: a larger Rekognition body is refused before it is read or authenticated.
 REKOGNITION_MAX_BODY = 16 * 1024 * 1024
 _DRAIN_LIMIT = 64 * 1024 * 1024  # bytes of a refused body discarded so the client reads the answer
-# STS actions AWS serves without a signature (the caller proves itself with the assertion instead).
-_UNSIGNED_STS_ACTIONS = {"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}
+# With auth on, STS federation calls are refused as AWS refuses a token it cannot validate: the emulator
+# validates no identity tokens or SAML assertions, so it never mints keys on one (signed or not).
+_BAD_IDENTITY_TOKEN = (
+    "InvalidIdentityToken",
+    400,
+    "The web identity token that was passed could not be validated by AWS. "
+    "Get a new identity token from the identity provider and then retry the request.",
+)
+
+
+class StsRefusal(Exception):
+    """An STS call refused before it reaches moto: (code, status, message) in STS's query-XML format."""
+
+    def __init__(self, code: str, status: int, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code, self.status, self.message = code, status, message
 
 
 class AwsRouter:
@@ -51,7 +66,9 @@ class AwsRouter:
         self._override = moto_account_override or None
         self._clock = clock
         self._moto_app = moto_app
-        self._resolver = KeyResolver(accounts, moto_bridge.minted_key, account_override=self._override)
+        # --auth off keeps moto's own mapping: a role key belongs to the role's account, existing or not.
+        minted = moto_bridge.minted_key if auth else functools.partial(moto_bridge.minted_key, require_role=False)
+        self._resolver = KeyResolver(accounts, minted, account_override=self._override)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Handle one request."""
@@ -60,8 +77,12 @@ class AwsRouter:
         try:
             body = _read_body(environ)
             identity = self._identify(environ, body)
+            if self._auth:
+                self._check_sts(environ, body, identity)
         except AuthFailure as failure:
             return self._refuse(environ, start_response, failure)
+        except StsRefusal as refusal:
+            return self._refuse_sts(environ, start_response, refusal)
         except Exception:  # never a traceback for a malformed request
             log.exception("identity check failed unexpectedly")
             return self._refuse(environ, start_response, AuthFailure(Failure.INCOMPLETE))
@@ -77,12 +98,49 @@ class AwsRouter:
             return self._unverified(environ)
         verified = verify(environ, body, self._clock(), self._resolver.lookup)
         if verified is None:
-            if not _may_be_unsigned(environ, body):
+            if not str(environ.get("PATH_INFO", "")).startswith("/moto-api"):
+                try:
+                    call = moto_bridge.sts_call(dict(environ), body)
+                except Exception:  # unsigned and unreadable: simply unauthenticated
+                    call = None
+                if call is not None and call.method in moto_bridge.FEDERATION_METHODS:
+                    raise StsRefusal(*_BAD_IDENTITY_TOKEN)
                 raise AuthFailure(Failure.MISSING)
             account = self._resolver.account_without_auth(None)
             return Identity(account, DEFAULT_REGION, "", _guess_service(environ))
         cred = verified.credential
         return Identity(verified.key.account, cred.region, cred.access_key_id, cred.service)
+
+    def _check_sts(self, environ: WSGIEnvironment, body: bytes, identity: Identity) -> None:
+        """Refuse federation calls, and AssumeRole unless the role exists and trusts the caller's account."""
+        if _is_rekognition(environ, identity.service):
+            return
+        try:
+            call = moto_bridge.sts_call(dict(environ), body)
+        except Exception as exc:  # fail closed: moto might still read a role out of it
+            log.info("unreadable STS request refused: %s", exc)
+            raise StsRefusal("MalformedQueryString", 400, "The request could not be parsed.") from exc
+        if call is None:
+            return
+        if call.method in moto_bridge.FEDERATION_METHODS:
+            raise StsRefusal(*_BAD_IDENTITY_TOKEN)
+        if call.method != "assume_role":
+            return
+        if call.role_arn is None:
+            raise StsRefusal(
+                "ValidationError",
+                400,
+                "1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: "
+                "Member must not be null",
+            )
+        target = moto_bridge.role_account(call.role_arn) or identity.account
+        if not moto_bridge.trust_allows(target, call.role_arn, call.partition, identity.account):
+            caller = moto_bridge.caller_arn(identity.access_key_id, identity.account, call.partition)
+            raise StsRefusal(
+                "AccessDenied",
+                403,
+                f"User: {caller} is not authorized to perform: sts:AssumeRole on resource: {call.role_arn}",
+            )
 
     def _unverified(self, environ: WSGIEnvironment) -> Identity:
         """`--auth off`: map the key without checking the signature; default region when unsigned."""
@@ -123,6 +181,20 @@ class AwsRouter:
                 service=service,
                 method=method,
             )
+        start_response(response.status_line, response.headers)
+        return [response.body]
+
+    def _refuse_sts(self, environ: WSGIEnvironment, start_response: StartResponse, refusal: StsRefusal) -> list[bytes]:
+        """Answer a refused STS call as STS does, in query XML."""
+        response: ErrorResponse = render(
+            QUERY,
+            refusal.code,
+            refusal.status,
+            refusal.message,
+            request_id=str(uuid.uuid4()),
+            service="sts",
+            method=str(environ.get("REQUEST_METHOD", "POST")),
+        )
         start_response(response.status_line, response.headers)
         return [response.body]
 
@@ -206,19 +278,6 @@ def _guess_service(environ: WSGIEnvironment) -> str:
     if str(environ.get("PATH_INFO", "")).startswith("/moto-api"):
         return "moto-api"
     return ""
-
-
-def _may_be_unsigned(environ: WSGIEnvironment, body: bytes) -> bool:
-    """Requests AWS (or moto) serves without a signature: moto's own API and the STS federation actions."""
-    if str(environ.get("PATH_INFO", "")).startswith("/moto-api"):
-        return True
-    if "x-www-form-urlencoded" not in str(environ.get("CONTENT_TYPE", "")):
-        return False
-    try:
-        actions = parse_qs(body.decode("utf-8")).get("Action", [])
-    except UnicodeDecodeError:
-        return False
-    return bool(actions) and actions[0] in _UNSIGNED_STS_ACTIONS
 
 
 def identity_of(environ: dict[str, Any]) -> Identity | None:

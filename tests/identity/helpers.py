@@ -45,6 +45,20 @@ def stand_in_rekognition() -> Flask:
 Serve = Callable[..., str]
 
 
+def trust_policy(*principals: str) -> str:
+    """A role trust policy that allows sts:AssumeRole to the given AWS principals."""
+    statement = {"Effect": "Allow", "Principal": {"AWS": list(principals)}, "Action": "sts:AssumeRole"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def make_role(serve: Serve, client: Callable[..., Any], account: str, name: str, *principals: str) -> str:
+    """Create role `name` in `account` (through a server pinned to it) trusting `principals`; return its ARN."""
+    iam = client("iam", serve(moto_account_override=account))
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust_policy(*principals))["Role"]
+    arn: str = role["Arn"]
+    return arn
+
+
 def echoed_identity(response: dict[str, Any]) -> dict[str, Any]:
     """The Identity the stand-in Rekognition app saw, from a list_collections response."""
     result: dict[str, Any] = json.loads(response["CollectionIds"][0])

@@ -9,9 +9,10 @@ from botocore.exceptions import ClientError
 
 from emulator import moto_bridge
 from emulator.identity.accounts import AccountsFile
-from tests.identity.helpers import ACME, POLICE, Serve, echoed_identity
+from tests.identity.helpers import ACME, POLICE, Serve, echoed_identity, make_role
 
 ROLE_ACCOUNT = "333333333333"
+CALLER_ACCOUNT = "123456789012"  # the default testing/testing key's account
 
 
 def test_iam_created_keys_are_accepted_and_mapped_to_the_users_account(
@@ -35,9 +36,8 @@ def test_iam_created_keys_are_accepted_and_mapped_to_the_users_account(
 
 def test_assumed_role_credentials_need_their_session_token(serve: Serve, client: Any) -> None:
     endpoint = serve()
-    creds = client("sts", endpoint).assume_role(
-        RoleArn=f"arn:aws:iam::{ROLE_ACCOUNT}:role/any", RoleSessionName="session"
-    )["Credentials"]
+    role_arn = make_role(serve, client, ROLE_ACCOUNT, "any", CALLER_ACCOUNT)
+    creds = client("sts", endpoint).assume_role(RoleArn=role_arn, RoleSessionName="session")["Credentials"]
     akid, secret, token = creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"]
     assert client("sts", endpoint, akid, secret, token=token).get_caller_identity()["Account"] == ROLE_ACCOUNT
     rek = client("rekognition", endpoint, akid, secret, token=token, region="eu-west-1")
@@ -58,9 +58,10 @@ def test_expired_session_token_is_refused(serve: Serve, client: Any) -> None:
 
     offset = [0.0]
     endpoint = serve(clock=lambda: time.time() + offset[0])
-    creds = client("sts", endpoint).assume_role(
-        RoleArn=f"arn:aws:iam::{ROLE_ACCOUNT}:role/any", RoleSessionName="session", DurationSeconds=900
-    )["Credentials"]
+    role_arn = make_role(serve, client, ROLE_ACCOUNT, "any", CALLER_ACCOUNT)
+    creds = client("sts", endpoint).assume_role(RoleArn=role_arn, RoleSessionName="session", DurationSeconds=900)[
+        "Credentials"
+    ]
     offset[0] = 901.0  # the server's clock moves past the expiry; requests are signed "now", within skew
     args = (creds["AccessKeyId"], creds["SecretAccessKey"])
     with pytest.raises(ClientError) as exc:
@@ -77,9 +78,8 @@ def test_minted_key_reports_secret_account_token_expiry(serve: Serve, client: An
     iam.create_user(UserName="bob")
     key = iam.create_access_key(UserName="bob")["AccessKey"]
     assert moto_bridge.minted_key(key["AccessKeyId"]) == (key["SecretAccessKey"], "123456789012", None, None)
-    creds = client("sts", endpoint).assume_role(
-        RoleArn=f"arn:aws:iam::{ROLE_ACCOUNT}:role/r", RoleSessionName="session"
-    )["Credentials"]
+    role_arn = make_role(serve, client, ROLE_ACCOUNT, "r", CALLER_ACCOUNT)
+    creds = client("sts", endpoint).assume_role(RoleArn=role_arn, RoleSessionName="session")["Credentials"]
     secret, account, token, expiry = moto_bridge.minted_key(creds["AccessKeyId"]) or ("", "", None, None)
     assert (secret, account, token) == (creds["SecretAccessKey"], ROLE_ACCOUNT, creds["SessionToken"])
     assert expiry == pytest.approx(creds["Expiration"].timestamp(), abs=1)
@@ -188,15 +188,31 @@ def test_expired_presigned_url_is_refused(serve: Serve, client: Any) -> None:
     assert b"<Code>AccessDenied</Code><Message>Request has expired</Message>" in exc.value.read()
 
 
-def test_unsigned_sts_federation_action_reaches_moto(serve: Serve, client: Any) -> None:
-    from botocore import UNSIGNED
+@pytest.mark.parametrize(
+    ("target", "body"),
+    [
+        ("Foo.Bar", b"Action=AssumeRoleWithWebIdentity"),  # a target makes moto route elsewhere
+        (None, b"Action=AssumeRoleWithWebIdentity&junk"),  # moto cannot read this Action: falls back to S3
+        (None, b"Action=AssumeRoleWith%57ebIdentity"),  # moto does not decode the Action
+    ],
+)
+def test_unsigned_federation_lookalike_cannot_reach_s3(serve: Serve, target: str | None, body: bytes) -> None:
+    import http.client
+    from urllib.parse import urlsplit
 
-    endpoint = serve()
-    sts = client("sts", endpoint, signature_version=UNSIGNED)
-    creds = sts.assume_role_with_web_identity(
-        RoleArn=f"arn:aws:iam::{ROLE_ACCOUNT}:role/web", RoleSessionName="session", WebIdentityToken="token"
-    )["Credentials"]
-    assert creds["AccessKeyId"]
+    from moto.s3.models import s3_backends
+
+    url = urlsplit(serve())
+    headers = {"Content-Type": "application/x-www-form-urlencoded"} | ({"X-Amz-Target": target} if target else {})
+    conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=10)
+    try:
+        conn.request("PUT", "/victim-bucket", body=body, headers=headers)
+        response = conn.getresponse()
+        response.read()
+    finally:
+        conn.close()
+    assert 400 <= response.status < 500
+    assert "victim-bucket" not in s3_backends.bucket_accounts
 
 
 def test_multipart_upload_and_concurrent_puts_through_the_router(serve: Serve, client: Any) -> None:
