@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 SCHEMA_VERSION = 1
 DB_FILE = "emulator.sqlite3"
+T = TypeVar("T")
+
+
+def in_chunks(values: Sequence[T], size: int = 500) -> Iterator[tuple[list[T], str]]:
+    """Yield slices of values with their SQL placeholders, under SQLite's limit on parameters."""
+    for start in range(0, len(values), size):
+        chunk = list(values[start:start + size])
+        yield chunk, ",".join("?" * len(chunk))
 
 
 class StoreVersionError(Exception):

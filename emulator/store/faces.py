@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from emulator.store.db import Database
+from emulator.store.db import Database, in_chunks
 from emulator.store.records import FaceRecord, NewFace, Vector
 
 _COLUMNS = (
@@ -77,9 +77,7 @@ class FaceStore:
         ids = list(dict.fromkeys(face_ids))
         found: dict[str, FaceRecord] = {}
         with self.db.reading() as conn:
-            for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
-                marks = ",".join("?" * len(chunk))
+            for chunk, marks in in_chunks(ids):
                 for row in conn.execute(
                     f"SELECT {_COLUMNS} FROM faces WHERE collection = ? AND face_id IN ({marks})", (collection, *chunk)
                 ):
@@ -91,9 +89,7 @@ class FaceStore:
         """Return the faces with these labels, keyed by label (missing ones left out)."""
         found: dict[int, FaceRecord] = {}
         with self.db.reading() as conn:
-            for start in range(0, len(labels), 500):
-                chunk = [int(x) for x in labels[start:start + 500]]
-                marks = ",".join("?" * len(chunk))
+            for chunk, marks in in_chunks([int(x) for x in labels]):
                 for row in conn.execute(f"SELECT {_COLUMNS} FROM faces WHERE id IN ({marks})", chunk):
                     rec = _record(row)
                     found[rec.label] = rec
@@ -111,9 +107,7 @@ class FaceStore:
         """Return the descriptors of these labels, in order (N×128)."""
         rows: dict[int, bytes] = {}
         with self.db.reading() as conn:
-            for start in range(0, len(labels), 500):
-                chunk = [int(x) for x in labels[start:start + 500]]
-                marks = ",".join("?" * len(chunk))
+            for chunk, marks in in_chunks([int(x) for x in labels]):
                 rows.update(conn.execute(f"SELECT id, descriptor FROM faces WHERE id IN ({marks})", chunk).fetchall())
         out = np.zeros((len(labels), DIMENSIONS), dtype=np.float32)
         for i, label in enumerate(labels):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 
-from emulator.store.db import Database
+from emulator.store.db import Database, in_chunks
 from emulator.store.records import UserRecord
 
 CREATED = "CREATED"
@@ -103,9 +103,7 @@ class UserStore:
         ids = list(dict.fromkeys(user_ids))
         out: dict[str, str] = {}
         with self.db.reading() as conn:
-            for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
-                marks = ",".join("?" * len(chunk))
+            for chunk, marks in in_chunks(ids):
                 rows = conn.execute(
                     f"SELECT user_id, status FROM users WHERE collection = ? AND user_id IN ({marks})",
                     (collection, *chunk),
