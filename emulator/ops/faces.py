@@ -10,14 +10,14 @@ import numpy as np
 
 from emulator.context import RequestContext
 from emulator.engine import DetectedFace, quality_filter_reasons
-from emulator.errors import ServiceQuotaExceededException
+from emulator.errors import ResourceNotFoundException, ServiceQuotaExceededException
 from emulator.ops.face_detail import face_detail
 from emulator.ops.images import load_image
 from emulator.ops.lookups import collection_of
 from emulator.ops.pagination import paginate
 from emulator.ops.registry import Params, Result, operation
 from emulator.ops.runtime import FACE_MODEL_VERSION, Runtime
-from emulator.store import CollectionRecord, FaceRecord, NewFace
+from emulator.store import CollectionGone, CollectionRecord, FaceRecord, NewFace
 
 MAX_INDEXED = 100
 _IMAGE_LOCKS = tuple(threading.Lock() for _ in range(64))
@@ -93,7 +93,10 @@ def _store(rt: Runtime, record: CollectionRecord, image_id: str, external: str |
             )
         new = [NewFace(str(uuid.uuid4()), image_id, external, *b, f.confidence, _descriptor(f), FACE_MODEL_VERSION)
                for f, b in fresh]
-        inserted = rt.store.faces.insert(record.pk, new) if new else []
+        try:
+            inserted = rt.store.faces.insert(record.pk, new) if new else []
+        except CollectionGone:
+            raise ResourceNotFoundException(f"The collection id: {record.collection_id} does not exist") from None
         if inserted:
             rt.index(record).add(np.array([s.label for s in inserted], dtype=np.int64),
                                  np.stack([n.descriptor for n in new]))

@@ -91,7 +91,7 @@ def search_users(ctx: RequestContext, rt: Runtime, params: Params) -> Result:
     if rt.store.users.get(record.pk, user_id) is None:
         raise InvalidParameterException(INVALID)
     labels = rt.store.users.face_labels(record.pk, user_id)
-    probes = list(rt.store.faces.descriptors(labels)) if labels else []
+    probes = list(rt.store.faces.descriptors(labels).values()) if labels else []
     result["UserMatches"] = user_matches(rt, record, probes, params, exclude=user_id)
     result["SearchedUser"] = {"UserId": user_id}
     return result

@@ -85,11 +85,16 @@ def list_users(ctx: RequestContext, rt: Runtime, params: Params) -> Result:
 
 
 def _best_similarities(rt: Runtime, user_labels: list[int], faces: list[FaceRecord]) -> list[float]:
-    """Return, per face, its best similarity to any of the user's faces."""
-    mine = rt.store.faces.descriptors(user_labels).astype(np.float64)
-    theirs = rt.store.faces.descriptors([f.label for f in faces]).astype(np.float64)
-    distances = np.linalg.norm(theirs[:, None, :] - mine[None, :, :], axis=2).min(axis=1)
-    return [similarity(float(d)) for d in distances]
+    """Return, per face, its best similarity to any of the user's faces (0 for a face deleted meanwhile)."""
+    own = list(rt.store.faces.descriptors(user_labels).values())
+    if not own:
+        return [0.0] * len(faces)
+    mine = np.stack(own).astype(np.float64)
+    theirs = rt.store.faces.descriptors([f.label for f in faces])
+    return [
+        similarity(float(np.linalg.norm(mine - theirs[f.label], axis=1).min())) if f.label in theirs else 0.0
+        for f in faces
+    ]
 
 
 def _unsuccessful(face_id: str, reason: str, user_id: str | None = None,

@@ -6,13 +6,13 @@ from pathlib import Path
 
 from emulator.store.collections import CollectionStore
 from emulator.store.db import SCHEMA_VERSION, Database, StoreVersionError
-from emulator.store.faces import CollectionVectors, FaceStore
+from emulator.store.faces import CollectionGone, CollectionVectors, FaceStore
 from emulator.store.records import CollectionRecord, FaceRecord, NewFace, UserRecord
 from emulator.store.users import UserFaceLimit, UserNotFound, UserStore
 
 __all__ = [
-    "SCHEMA_VERSION", "CollectionRecord", "CollectionStore", "CollectionVectors", "Database", "FaceRecord",
-    "FaceStore", "NewFace", "Store", "StoreVersionError", "UserFaceLimit", "UserNotFound", "UserRecord",
+    "SCHEMA_VERSION", "CollectionGone", "CollectionRecord", "CollectionStore", "CollectionVectors", "Database",
+    "FaceRecord", "FaceStore", "NewFace", "Store", "StoreVersionError", "UserFaceLimit", "UserNotFound", "UserRecord",
     "UserStore",
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterable, Sequence
 
@@ -40,6 +41,10 @@ def _blob(vector: Vector) -> bytes:
     return np.asarray(vector, dtype="<f4").reshape(DIMENSIONS).tobytes()
 
 
+class CollectionGone(Exception):
+    """The collection was deleted while faces were being stored into it."""
+
+
 class FaceStore:
     """Store, find, page and delete the faces of a collection."""
 
@@ -49,17 +54,20 @@ class FaceStore:
     def insert(self, collection: int, faces: Sequence[NewFace]) -> list[FaceRecord]:
         """Insert faces in one transaction and return them with their labels."""
         out: list[FaceRecord] = []
-        with self.db.transaction() as conn:
-            for f in faces:
-                cur = conn.execute(
-                    "INSERT INTO faces (collection, face_id, image_id, external_image_id, box_left, box_top,"
-                    " box_width, box_height, confidence, descriptor, model_version)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (collection, f.face_id, f.image_id, f.external_image_id, f.left, f.top, f.width, f.height,
-                     f.confidence, _blob(f.descriptor), f.model_version),
-                )
-                out.append(FaceRecord(int(cur.lastrowid or 0), f.face_id, f.image_id, f.external_image_id, f.left,
-                                      f.top, f.width, f.height, f.confidence, None, f.model_version))
+        try:
+            with self.db.transaction() as conn:
+                for f in faces:
+                    cur = conn.execute(
+                        "INSERT INTO faces (collection, face_id, image_id, external_image_id, box_left, box_top,"
+                        " box_width, box_height, confidence, descriptor, model_version)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (collection, f.face_id, f.image_id, f.external_image_id, f.left, f.top, f.width, f.height,
+                         f.confidence, _blob(f.descriptor), f.model_version),
+                    )
+                    out.append(FaceRecord(int(cur.lastrowid or 0), f.face_id, f.image_id, f.external_image_id, f.left,
+                                          f.top, f.width, f.height, f.confidence, None, f.model_version))
+        except sqlite3.IntegrityError as err:  # the collection row is gone (foreign key)
+            raise CollectionGone(str(collection)) from err
         return out
 
     def of_image(self, collection: int, image_id: str, external_image_id: str | None) -> list[FaceRecord]:
@@ -103,16 +111,13 @@ class FaceStore:
             ).fetchone()
         return None if row is None else np.frombuffer(row[0], dtype="<f4").astype(np.float32)
 
-    def descriptors(self, labels: Sequence[int]) -> npt.NDArray[np.float32]:
-        """Return the descriptors of these labels, in order (N×128)."""
+    def descriptors(self, labels: Sequence[int]) -> dict[int, Vector]:
+        """Return the descriptors of those labels still stored, keyed by label."""
         rows: dict[int, bytes] = {}
         with self.db.reading() as conn:
             for chunk, marks in in_chunks([int(x) for x in labels]):
                 rows.update(conn.execute(f"SELECT id, descriptor FROM faces WHERE id IN ({marks})", chunk).fetchall())
-        out = np.zeros((len(labels), DIMENSIONS), dtype=np.float32)
-        for i, label in enumerate(labels):
-            out[i] = np.frombuffer(rows[int(label)], dtype="<f4")
-        return out
+        return {int(label): np.frombuffer(blob, dtype="<f4").astype(np.float32) for label, blob in rows.items()}
 
     def page(
         self, collection: int, after: str | None, limit: int, user_id: str | None, face_ids: Sequence[str] | None

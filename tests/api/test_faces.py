@@ -6,10 +6,12 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pytest
 from botocore.exceptions import ClientError
 from PIL import Image
 
+from emulator.store import CollectionGone, NewFace
 from tests.photos import folder, identities, is_hard_pair, photo, row
 
 LANDMARKS = {"eyeLeft", "eyeRight", "nose", "mouthLeft", "mouthRight"}
@@ -211,3 +213,15 @@ def test_face_ops_on_missing_collection(rekognition: Any) -> None:
     for call in calls:
         with pytest.raises(rekognition.exceptions.ResourceNotFoundException):
             call()
+
+
+
+def test_storing_into_a_collection_deleted_meanwhile_is_refused(server: Any) -> None:
+    store = server.emulator.runtime.store
+    server.client().create_collection(CollectionId="vanishing")
+    record = store.collections.get("123456789012", "us-east-1", "vanishing")
+    store.collections.delete(record.pk)
+    face = NewFace("22222222-2222-4222-8222-222222222222", "33333333-3333-4333-8333-333333333333", None,
+                   0.1, 0.1, 0.2, 0.2, 99.0, np.zeros(128, dtype=np.float32), "7.0")
+    with pytest.raises(CollectionGone):  # IndexFaces answers ResourceNotFoundException for it, not a 500
+        store.faces.insert(record.pk, [face])
