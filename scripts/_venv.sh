@@ -2,17 +2,17 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
-PY="${PYTHON:-}"
-if [ -z "$PY" ]; then
-    for candidate in python3.13 python3.12 python3.11 python3; do
-        if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
-            PY="$candidate"; break
-        fi
-    done
-fi
-if [ -z "$PY" ]; then echo "Python 3.11 or newer is required" >&2; exit 1; fi
 if [ ! -x "$VENV/bin/python" ]; then
-    echo "creating $VENV" >&2
+    PY="${PYTHON:-}"
+    if [ -z "$PY" ]; then
+        for candidate in python3 python3.13 python3.12 python3.11; do
+            if "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; then
+                PY="$candidate"; break
+            fi
+        done
+    fi
+    if [ -z "$PY" ]; then echo "Python 3.11 or newer is required" >&2; exit 1; fi
+    echo "creating $VENV with $PY" >&2
     "$PY" -m venv "$VENV"
 fi
 STAMP="$VENV/.emulator-installed"
