@@ -46,7 +46,10 @@ def _select(faces: list[DetectedFace], shape: tuple[int, int], level: str, max_f
     refused: list[tuple[DetectedFace, list[str]]] = []
     for face in faces:
         reasons = quality_filter_reasons(face, shape, level)
-        (refused.append((face, reasons)) if reasons else passed.append(face))
+        if reasons:
+            refused.append((face, reasons))
+        else:
+            passed.append(face)
     # Over MaxFaces: the lowest-quality faces go first, then the smallest (AWS's documented order).
     ranked = sorted(passed, key=lambda f: (not quality_filter_reasons(f, shape, "LOW"), f.area), reverse=True)
     keep = {id(f) for f in ranked[:max_faces]}
