@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from emulator import moto_bridge
-from emulator.config import Settings
+from emulator.config import INDEX_DIR, Settings
 from emulator.gateway.pipeline import RekognitionApp
 from emulator.gateway.router import AwsRouter
 from emulator.identity.accounts import AccountsFile, load_accounts
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
     from emulator.engine import Engine
 
-INDEX_DIR = "index"
 
 
 @dataclass

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from emulator.config import Settings, default_data_dir
+from emulator.identity.accounts import DEFAULT_ACCOUNT_ID
 from emulator.limits import MAX_FACES_PER_COLLECTION, Quotas
 
 
@@ -42,7 +43,7 @@ def _import_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     p.add_argument("file", type=Path)
     p.add_argument("--data-dir", type=Path, required=True)
     p.add_argument("--collection-id", required=True)
-    p.add_argument("--account", default="123456789012")
+    p.add_argument("--account", default=DEFAULT_ACCOUNT_ID)
     p.add_argument("--region", default="us-east-1")
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 from emulator.index.params import IndexParams
 from emulator.limits import Quotas
 
+INDEX_DIR = "index"  # inside a data dir: the rebuildable index files
+
 
 def default_data_dir() -> Path:
     """Return the per-user data directory ($XDG_DATA_HOME/rekognition-emulator)."""

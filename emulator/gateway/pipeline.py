@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from emulator.context import RequestContext
 from emulator.errors import (
@@ -18,6 +17,7 @@ from emulator.errors import (
     ProvisionedThroughputExceededException,
     ServiceError,
 )
+from emulator.identity import Identity
 from emulator.limits import THROTTLE_MESSAGE, Throttle
 from emulator.ops import load_handlers
 from emulator.policy.evaluate import covers, evaluate
@@ -33,10 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_ACCOUNT = "123456789012"
-DEFAULT_REGION = "us-east-1"
 MAX_BODY = 16 * 1024 * 1024
-_SCOPE = re.compile(r"Credential=[^/\s]+/\d{8}/(?P<region>[^/\s]+)/")
 TagsReader = Callable[[str], "Sequence[Mapping[str, str]]"]  # every view must pass the policy
 
 
@@ -123,14 +120,9 @@ class RekognitionApp:
 
 
 def _context(environ: WSGIEnvironment, request_id: str, operation: str) -> RequestContext:
-    """Build the request context from the identity the router verified."""
-    identity: Any = environ.get("emulator.identity")
-    if identity is not None:
-        account, region = identity.account, identity.region
-    else:
-        m = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
-        account, region = DEFAULT_ACCOUNT, m["region"] if m else DEFAULT_REGION
-    return RequestContext(request_id, account, region, operation, time.time())
+    """Build the request context from the identity the router verified (it sets one on every request)."""
+    identity: Identity = environ["emulator.identity"]
+    return RequestContext(request_id, identity.account, identity.region, operation, time.time())
 
 
 def _read_body(environ: WSGIEnvironment, limit: int) -> bytes:

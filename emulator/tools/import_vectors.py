@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from emulator.config import INDEX_DIR
 from emulator.index import IndexRegistry
 from emulator.ops.runtime import FACE_MODEL_VERSION
 from emulator.store import Store
@@ -29,7 +30,7 @@ def import_vectors(file: Path, data_dir: Path, collection_id: str, account: str,
         )
         assert record is not None
         count = store.faces.import_vectors(record.pk, np.asarray(vectors, dtype=np.float32), FACE_MODEL_VERSION)
-        registry = IndexRegistry(data_dir / "index")
+        registry = IndexRegistry(data_dir / INDEX_DIR)
         try:
             registry.open(str(record.pk), store.vectors(record.pk)).rebuild_now()
         finally:
