@@ -27,10 +27,15 @@ _IMAGE_NAMESPACE = uuid.UUID("5a4b7f7e-6f0e-4c55-9b7a-8f1f0e0c9d21")
 
 @dataclass(frozen=True)
 class LoadedImage:
-    """The decoded pixels of a request image, and the id derived from its content."""
+    """The decoded pixels of a request image, and its bytes for the id derived from its content."""
 
     pixels: npt.NDArray[np.uint8]
-    image_id: str
+    data: bytes
+
+    @property
+    def image_id(self) -> str:
+        """Return the content-derived ImageId (hashed only by IndexFaces, which stores it)."""
+        return str(uuid.uuid5(_IMAGE_NAMESPACE, hashlib.sha256(self.data).hexdigest()))
 
     @property
     def width(self) -> int:
@@ -76,5 +81,4 @@ def load_image(ctx: RequestContext, rt: Runtime, image: dict[str, Any]) -> Loade
         raise InvalidParameterException("Request has invalid parameters") from None
     except ImageTooLarge:
         raise ImageTooLargeException("Image size is too large.") from None
-    image_id = str(uuid.uuid5(_IMAGE_NAMESPACE, hashlib.sha256(data).hexdigest()))
-    return LoadedImage(pixels, image_id)
+    return LoadedImage(pixels, data)
