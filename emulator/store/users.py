@@ -140,35 +140,28 @@ class UserStore:
     def associate(self, collection: int, user_id: str, face_ids: Sequence[str],
                   limit: int = MAX_FACES_PER_USER) -> tuple[list[str], str]:
         """Give the user those faces that belong to nobody; return (associated FaceIds, new status)."""
-        done: list[str] = []
-        with self.db.transaction() as conn:
-            if not _exists(conn, collection, user_id):
-                raise UserNotFound(user_id)
-            for face_id in face_ids:
-                cur = conn.execute(
-                    "UPDATE faces SET user_id = ? WHERE collection = ? AND face_id = ? AND user_id IS NULL",
-                    (user_id, collection, face_id),
-                )
-                if cur.rowcount:
-                    done.append(face_id)
-            if _count(conn, collection, user_id) > limit:
-                raise UserFaceLimit(user_id)  # rolls the whole call back
-            status = self._set_status(conn, collection, user_id)
-        return done, status
+        return self._move(collection, user_id, face_ids, None, user_id, limit)
 
     def disassociate(self, collection: int, user_id: str, face_ids: Sequence[str]) -> tuple[list[str], str]:
         """Free those faces that belong to the user; return (disassociated FaceIds, new status)."""
+        return self._move(collection, user_id, face_ids, user_id, None, None)
+
+    def _move(self, collection: int, user_id: str, face_ids: Sequence[str], owner: str | None,
+              new_owner: str | None, limit: int | None) -> tuple[list[str], str]:
+        """Hand faces owned by owner to new_owner in one transaction; return (moved FaceIds, user's new status)."""
         done: list[str] = []
         with self.db.transaction() as conn:
             if not _exists(conn, collection, user_id):
                 raise UserNotFound(user_id)
             for face_id in face_ids:
                 cur = conn.execute(
-                    "UPDATE faces SET user_id = NULL WHERE collection = ? AND face_id = ? AND user_id = ?",
-                    (collection, face_id, user_id),
+                    "UPDATE faces SET user_id = ? WHERE collection = ? AND face_id = ? AND user_id IS ?",
+                    (new_owner, collection, face_id, owner),
                 )
                 if cur.rowcount:
                     done.append(face_id)
+            if limit is not None and _count(conn, collection, user_id) > limit:
+                raise UserFaceLimit(user_id)  # rolls the whole call back
             status = self._set_status(conn, collection, user_id)
         return done, status
 
