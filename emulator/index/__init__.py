@@ -13,28 +13,28 @@ with ``emulator.index.synthetic`` descriptors, k=100, max_distance=0.6:
 - ``exact_below`` = ``buffer_limit`` = 20,000: numpy exact search costs 0.03 ms at 500 rows,
   0.14 ms at 10k, 0.23 ms at 20k, then 2.1 ms at 50k and 4.4 ms at 100k (out of cache); Annoy with
   the same recall needs 0.2-1 ms. Below 20k rows exact search is as fast and has recall 1.
-- ``n_trees`` = 10: Annoy build of 1M×128 takes 15 s with 10 trees (+15 s of add_item), 66 s with 30.
-  At 100k, 20 trees gave no recall gain over 10 at equal search time.
-- ``search_k`` = 4,000: at 100k faces, recall@1 0.983 / 0.992 / 0.999 / 1.000 for search_k 1k / 2k /
-  4k / 8k at p50 0.38 / 0.67 / 1.2 / 2.2 ms.
+- ``n_trees`` = 20, ``search_k`` = 8,000: chosen at 1M (2026-11-29, quiet machine, ``scripts/bench_index
+  --sizes 1000000 --queries 1000 --k 10 --sweep 4000,8000``; recall@1 counts the queries whose exact
+  nearest face is within 0.6, 996 of 1,000). With 10 trees search_k 4,000 gave recall@1 0.974 at
+  1.1 ms and 10,000 gave 0.990 at 2.3 ms. With 20 trees: search_k 4,000 / 6,000 / 8,000 / 10,000 give
+  recall@1 0.978 / 0.986 / 0.991 / ~0.993 at p50 0.79 / 1.1 / 1.4 / 1.8 ms; 30 trees matched 20 at equal
+  search_k. 20 trees cost 26-31 s to build 1M (all cores) and 735 MiB on disk.
+- ``per_result`` = 10: a search for k neighbours inspects at least 10·k nodes (Annoy's own default is
+  n_trees·k; tying it to the tree count would double the cost of MaxFaces=4096 for no genuine match).
 - ``tombstone_fraction`` = 0.1: a search asks Annoy for k + tombstones, so deletions cost search time.
 - Background rebuilds use one Annoy build thread (``build_jobs``), leaving a core for requests;
   ``rebuild_now`` uses all cores.
 
-The figures above were taken on the first synthetic generator (no heavy tails: ~97 strangers within 0.6 of
-a query at 1M). Re-measured (2026-11-23, same machine, shared with other test runs, so latencies are noisy)
-with ``scripts/bench_index --queries 500 --sweep 10000,40000`` on descriptors calibrated on real dlib ones
-(``synthetic``: ~0.12% of stranger pairs under 0.6, i.e. 750 strangers within 0.6 of a query at 1M):
+Full run with the defaults (``scripts/bench_index --queries 1000``, same day; descriptors calibrated on
+real dlib ones in ``synthetic``: ~0.12% of stranger pairs under 0.6):
 
-- 100k, k=10: p50 1.1 ms, recall@1 0.994, same-identity recall 0.995; search_k 10k: 1.8 ms, 1.000 / 0.998.
-  k=4096 (SearchFaces' default MaxFaces, so search_k = 41k): p50 9 ms, recall@1 1.000, same-identity
-  1.000, all faces within 0.6 0.76 (136 per query).
-- 1M, k=10: p50 1.1 ms, recall@1 0.974, same-identity 0.948; search_k 10k: p50 2.3 ms, 0.990 / 0.981;
-  search_k 40k: ~15 ms, 1.000 / 0.998. k=4096: p50 15-19 ms, recall@1 1.000, same-identity 0.998, all
-  within 0.6 0.36 (750 per query: finding scattered strangers means visiting much of the collection).
-- A raw Annoy sweep at 1M (decay-0.2 variant) with 30 trees bought +0.02-0.03 recall@1 at equal search_k
-  for 3× the build time.
-  search_k stays 4,000: 10,000 reaches recall@1 0.99 at 1M for ~2× the latency (p50 ~2.3 ms).
+- 10k (exact, no Annoy): p50 0.2 ms, every recall 1.000.
+- 100k, k=10: p50 1.0 ms, recall@1 0.998, same-identity within 0.6 0.998. k=4096 (SearchFaces' default
+  MaxFaces, so 41k nodes): p50 6.0 ms, recall@1 1.000, all faces within 0.6 0.76 (134 per query).
+- 1M, k=10: p50 1.4 ms (p99 2.1), recall@1 0.991, same-identity 0.987; build 26 s, restart 0.02 s.
+  k=4096: p50 7.7 ms, recall@1 0.998, same-identity 0.999, all faces within 0.6 0.38 (719 per query:
+  the strangers under the threshold are scattered over the space, so finding them all means visiting
+  much of the collection; an exact scan of 1M costs ~10 ms per query even batched).
 """
 
 from __future__ import annotations

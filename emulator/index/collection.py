@@ -185,7 +185,7 @@ class CollectionIndex:
             tombstones=frozenset(self._tombstones),
             segment_tombstones=self._segment_tombstones,
             search_k=self.params.search_k,
-            n_trees=self.params.n_trees,
+            per_result=self.params.per_result,
         )
 
     def rebuild_due(self) -> bool:

@@ -15,8 +15,9 @@ ENV_PREFIX = "EMULATOR_INDEX_"
 class IndexParams:
     """How segments are built and searched, and when the buffer is folded into a new segment."""
 
-    n_trees: int = 10  # Annoy trees per segment
-    search_k: int = 4_000  # Annoy nodes inspected per query (at least n_trees * n requested)
+    n_trees: int = 20  # Annoy trees per segment
+    search_k: int = 8_000  # Annoy nodes inspected per query (at least per_result * n requested)
+    per_result: int = 10  # Annoy nodes inspected per requested neighbour when that exceeds search_k
     buffer_limit: int = 20_000  # buffered rows that trigger a background rebuild
     exact_below: int = 20_000  # live faces under which there is no Annoy segment at all
     tombstone_fraction: float = 0.1  # deleted share of a segment that triggers a rebuild

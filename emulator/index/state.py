@@ -19,7 +19,7 @@ class Snapshot:
     tombstones: frozenset[int]
     segment_tombstones: int  # how many tombstones are in the segment (the rest are in the buffer)
     search_k: int
-    n_trees: int
+    per_result: int  # Annoy nodes inspected per requested neighbour, when more than search_k
 
     def search(self, query: np.ndarray, k: int, max_distance: float) -> list[tuple[int, float]]:
         """Return up to ``k`` (label, distance) pairs within ``max_distance``, nearest first."""
@@ -37,7 +37,7 @@ class Snapshot:
         """Ask Annoy for k + tombstones (more if deletions near the query leave fewer than k)."""
         n = k + min(self.segment_tombstones, k + 64)
         while True:
-            labels, dists = segment.search(query, n, max(self.search_k, n * self.n_trees))
+            labels, dists = segment.search(query, n, max(self.search_k, n * self.per_result))
             within = dists <= max_distance
             found = self._keep(labels[within], dists[within])
             exhausted = len(labels) < n or not bool(within.all()) or n >= len(segment)
