@@ -1,10 +1,12 @@
 """Face index: sealed Annoy segments + an exact numpy buffer + tombstones, rebuilt in the background.
 
-Per collection (the Lucene/Milvus segment pattern): one sealed, memory-mapped Annoy segment
-(``gen-N.ann`` + ``gen-N.labels.npy``, named by ``manifest.json``), a growing buffer searched exactly,
-and tombstones. SQLite (a ``VectorSource``) is the truth; files are a rebuildable cache. A background
-thread folds the buffer and drops tombstones into generation N+1 (temp files, fsync, os.replace, then
-the manifest), then swaps it in under the collection's RLock; searches read an immutable snapshot.
+Per collection (the Lucene/Milvus segment pattern): one sealed, memory-mapped segment named by
+``manifest.json`` (``gen-N.ann``: Annoy trees over the descriptors' 32 leading principal components;
+``gen-N.vectors.npy``: the full descriptors, which re-rank Annoy's candidates exactly;
+``gen-N.projection.npy`` and ``gen-N.labels.npy``), a growing buffer searched exactly, and tombstones.
+SQLite (a ``VectorSource``) is the truth; files are a rebuildable cache. A background thread folds the
+buffer and drops tombstones into generation N+1 (temp files, fsync, os.replace, then the manifest), then
+swaps it in under the collection's RLock; searches read an immutable snapshot.
 
 Defaults (``IndexParams``; override with the constructor or ``IndexParams.from_env(os.environ)``,
 variables ``EMULATOR_INDEX_<FIELD>``), measured on this 2-core machine (shared, so latencies are noisy)
@@ -13,12 +15,16 @@ with ``emulator.index.synthetic`` descriptors, k=100, max_distance=0.6:
 - ``exact_below`` = ``buffer_limit`` = 20,000: numpy exact search costs 0.03 ms at 500 rows,
   0.14 ms at 10k, 0.23 ms at 20k, then 2.1 ms at 50k and 4.4 ms at 100k (out of cache); Annoy with
   the same recall needs 0.2-1 ms. Below 20k rows exact search is as fast and has recall 1.
-- ``n_trees`` = 20, ``search_k`` = 8,000: chosen at 1M (2026-11-29, quiet machine, ``scripts/bench_index
-  --sizes 1000000 --queries 1000 --k 10 --sweep 4000,8000``; recall@1 counts the queries whose exact
-  nearest face is within 0.6, 996 of 1,000). With 10 trees search_k 4,000 gave recall@1 0.974 at
-  1.1 ms and 10,000 gave 0.990 at 2.3 ms. With 20 trees: search_k 4,000 / 6,000 / 8,000 / 10,000 give
-  recall@1 0.978 / 0.986 / 0.991 / ~0.993 at p50 0.79 / 1.1 / 1.4 / 1.8 ms; 30 trees matched 20 at equal
-  search_k. 20 trees cost 26-31 s to build 1M (all cores) and 735 MiB on disk.
+- ``dims`` = 32, ``n_trees`` = 20, ``search_k`` = 5,000: chosen at 1M (2026-11-29, quiet machine,
+  ``scripts/bench_index --sizes 1000000 --queries 1000 --k 10 --sweep ...``; recall@1 counts the queries
+  whose exact nearest face is within 0.6, 996 of 1,000). Trees on all 128 dimensions needed search_k
+  8,000 for recall@1 0.991 (p50 1.4 ms; 10 trees: 10,000 and 2.3 ms; 30 trees no better than 20). Trees on
+  the 32 leading components, each search re-ranking its best ``n + 200`` candidates on the full vectors:
+  search_k 2,000 / 3,000 / 5,000 / 6,000 give recall@1 0.986 / 0.991 / 0.998 / 1.000 at p50 0.37 / 0.49 /
+  0.74 / 0.83 ms. Low-dimensional trees separate the data better; the re-rank makes the distances exact.
+  On more isotropic synthetic data (spectrum decay 0.2, 0.0 instead of 0.4) the 32-component trees still
+  matched or beat 128-dimensional ones (search_k 8,000: 0.993 vs 0.977, 0.927 vs 0.940).
+  Build of 1M: 14-20 s on all cores; 865 MiB on disk (Annoy 32-d + 512 MiB of float32 vectors).
 - ``per_result`` = 10: a search for k neighbours inspects at least 10·k nodes (Annoy's own default is
   n_trees·k; tying it to the tree count would double the cost of MaxFaces=4096 for no genuine match).
 - ``tombstone_fraction`` = 0.1: a search asks Annoy for k + tombstones, so deletions cost search time.
@@ -28,13 +34,13 @@ with ``emulator.index.synthetic`` descriptors, k=100, max_distance=0.6:
 Full run with the defaults (``scripts/bench_index --queries 1000``, same day; descriptors calibrated on
 real dlib ones in ``synthetic``: ~0.12% of stranger pairs under 0.6):
 
-- 10k (exact, no Annoy): p50 0.2 ms, every recall 1.000.
-- 100k, k=10: p50 1.0 ms, recall@1 0.998, same-identity within 0.6 0.998. k=4096 (SearchFaces' default
-  MaxFaces, so 41k nodes): p50 6.0 ms, recall@1 1.000, all faces within 0.6 0.76 (134 per query).
-- 1M, k=10: p50 1.4 ms (p99 2.1), recall@1 0.991, same-identity 0.987; build 26 s, restart 0.02 s.
-  k=4096: p50 7.7 ms, recall@1 0.998, same-identity 0.999, all faces within 0.6 0.38 (719 per query:
+- 10k (exact, no Annoy): p50 0.16 ms, every recall 1.000.
+- 100k, k=10: p50 0.74 ms, recall@1 0.999, same-identity within 0.6 0.999. k=4096 (SearchFaces' default
+  MaxFaces, so 41k nodes): p50 7.2 ms, recall@1 1.000, all faces within 0.6 0.74 (134 per query).
+- 1M, k=10: p50 0.90 ms (p99 1.3), recall@1 0.998, same-identity 0.989; build 20 s, restart 0.03 s.
+  k=4096: p50 8.6 ms, recall@1 1.000, same-identity 1.000, all faces within 0.6 0.35 (719 per query:
   the strangers under the threshold are scattered over the space, so finding them all means visiting
-  much of the collection; an exact scan of 1M costs ~10 ms per query even batched).
+  much of the collection; an exact scan of 1M reads 512 MiB per query).
 """
 
 from __future__ import annotations

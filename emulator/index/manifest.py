@@ -9,7 +9,7 @@ from pathlib import Path
 
 from emulator.index.params import DIM
 
-FORMAT = 1
+FORMAT = 2  # 2: Annoy over principal components, plus the exact vectors and the projection
 MANIFEST = "manifest.json"
 TEMP_SUFFIX = ".tmp"
 
@@ -23,6 +23,9 @@ class Manifest:
     count: int
     ann_bytes: int = 0
     labels_bytes: int = 0
+    vectors_bytes: int = 0
+    projection_bytes: int = 0
+    components: int = 0  # dimensions of the Annoy trees (leading principal components)
     dim: int = DIM
     format: int = FORMAT
 
@@ -35,6 +38,22 @@ def ann_path(root: Path, generation: int) -> Path:
 def labels_path(root: Path, generation: int) -> Path:
     """Return the label array (.npy) of a generation."""
     return root / f"gen-{generation:08d}.labels.npy"
+
+
+def vectors_path(root: Path, generation: int) -> Path:
+    """Return the exact descriptors (.npy, float32 count×DIM) of a generation, for re-ranking."""
+    return root / f"gen-{generation:08d}.vectors.npy"
+
+
+def projection_path(root: Path, generation: int) -> Path:
+    """Return the projection (.npy: mean and principal axes) of a generation."""
+    return root / f"gen-{generation:08d}.projection.npy"
+
+
+def generation_files(root: Path, generation: int) -> list[Path]:
+    """Return every file of a generation."""
+    return [ann_path(root, generation), labels_path(root, generation), vectors_path(root, generation),
+            projection_path(root, generation)]
 
 
 def fsync_dir(root: Path) -> None:
@@ -75,7 +94,7 @@ def read_manifest(root: Path) -> Manifest | None:
 
 def remove_stale_files(root: Path, keep: int | None) -> None:
     """Delete temp files and every generation's files except generation ``keep``."""
-    keep_names = set() if keep is None else {ann_path(root, keep).name, labels_path(root, keep).name}
+    keep_names = set() if keep is None else {path.name for path in generation_files(root, keep)}
     for path in root.iterdir():
         name = path.name
         stale_gen = name.startswith("gen-") and name not in keep_names

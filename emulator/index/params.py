@@ -16,7 +16,8 @@ class IndexParams:
     """How segments are built and searched, and when the buffer is folded into a new segment."""
 
     n_trees: int = 20  # Annoy trees per segment
-    search_k: int = 8_000  # Annoy nodes inspected per query (at least per_result * n requested)
+    dims: int = 32  # leading principal components the trees are built on; results are re-ranked on all 128
+    search_k: int = 5_000  # Annoy nodes inspected per query (at least per_result * n requested)
     per_result: int = 10  # Annoy nodes inspected per requested neighbour when that exceeds search_k
     buffer_limit: int = 20_000  # buffered rows that trigger a background rebuild
     exact_below: int = 20_000  # live faces under which there is no Annoy segment at all

@@ -1,7 +1,8 @@
-"""A sealed segment: an immutable Annoy index over dense positions plus its position → label array."""
+"""A sealed segment: Annoy trees over principal components, the exact vectors they re-rank, position → label."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,10 +11,21 @@ import numpy as np
 from annoy import AnnoyIndex
 
 from emulator.index.exact import EMPTY_DISTANCES, EMPTY_LABELS
-from emulator.index.manifest import Manifest, ann_path, fsync_dir, labels_path, publish
+from emulator.index.manifest import (
+    Manifest,
+    ann_path,
+    fsync_dir,
+    labels_path,
+    projection_path,
+    publish,
+    vectors_path,
+)
 from emulator.index.params import DIM, IndexParams
+from emulator.index.projection import Projection, fit_projection
 
 _ADD_CHUNK = 50_000
+#: Candidates re-ranked on the full vectors beyond the n asked for: the projected order is approximate.
+RERANK_EXTRA = 200
 
 
 class BuildCancelled(Exception):
@@ -22,10 +34,12 @@ class BuildCancelled(Exception):
 
 @dataclass(frozen=True)
 class Segment:
-    """Annoy item i is the face labelled ``labels[i]``; labels are ascending, all <= ``max_label``."""
+    """Annoy item i is ``projection.apply(vectors[i])``, the face labelled ``labels[i]``; labels ascend."""
 
     annoy: AnnoyIndex
     labels: np.ndarray  # int64, ascending
+    vectors: np.ndarray  # float32 (n, DIM), memory-mapped once saved
+    projection: Projection
     generation: int
 
     @property
@@ -43,12 +57,20 @@ class Segment:
         return np.asarray(self.labels[pos] == labels)
 
     def search(self, query: np.ndarray, n: int, search_k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Return (labels, distances) of Annoy's ``n`` nearest items, nearest first."""
+        """Return (labels, exact distances) of the ``n`` nearest of Annoy's candidates, nearest first."""
         n = min(n, len(self.labels))
         if n <= 0:
             return EMPTY_LABELS, EMPTY_DISTANCES
-        ids, dists = self.annoy.get_nns_by_vector(query, n, max(search_k, n), include_distances=True)
-        return self.labels[np.asarray(ids, dtype=np.int64)], np.asarray(dists, dtype=np.float32)
+        if search_k >= len(self.labels):  # Annoy would visit every item: scan them all, exactly
+            rows = np.arange(len(self.labels))
+        else:
+            want = min(len(self.labels), n + RERANK_EXTRA)
+            ids = self.annoy.get_nns_by_vector(self.projection.apply(query), want, max(search_k, want))
+            rows = np.asarray(ids, dtype=np.int64)
+        dists = np.asarray(np.linalg.norm(self.vectors[rows] - query, axis=1), dtype=np.float32)
+        nearest = np.argpartition(dists, n - 1)[:n] if n < len(dists) else np.arange(len(dists))
+        nearest = nearest[np.argsort(dists[nearest], kind="stable")]
+        return self.labels[rows[nearest]], dists[nearest]
 
 
 def build_segment(
@@ -60,57 +82,78 @@ def build_segment(
     n_jobs: int,
     cancel: threading.Event | None = None,
 ) -> tuple[Segment, Manifest]:
-    """Build an Annoy segment over ascending ``labels``; with ``root``, write its files (not the manifest)."""
-    annoy = AnnoyIndex(DIM, "euclidean")
+    """Build a segment over ascending ``labels``; with ``root``, write its files (not the manifest)."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(labels), DIM)
+    projection = fit_projection(vectors, params.dims, params.seed)
+    annoy = AnnoyIndex(projection.dims, "euclidean")
     annoy.set_seed(params.seed)
     for start in range(0, len(labels), _ADD_CHUNK):
         if cancel is not None and cancel.is_set():
             raise BuildCancelled
-        for i in range(start, min(start + _ADD_CHUNK, len(labels))):
-            annoy.add_item(i, vectors[i])
+        projected = projection.apply(vectors[start : start + _ADD_CHUNK])
+        for i, row in enumerate(projected, start):
+            annoy.add_item(i, row)
     if cancel is not None and cancel.is_set():
         raise BuildCancelled
     annoy.build(params.n_trees, n_jobs)
     labels = np.ascontiguousarray(labels, dtype=np.int64)
-    manifest = Manifest(generation=generation, max_label=int(labels[-1]), count=len(labels))
-    if root is not None:
-        ann, lab = ann_path(root, generation), labels_path(root, generation)
-        ann_tmp, lab_tmp = ann.with_name(ann.name + ".tmp"), lab.with_name(lab.name + ".tmp")
-        annoy.save(str(ann_tmp))  # Annoy then serves from an mmap of the saved file
-        with open(lab_tmp, "wb") as f:
-            np.save(f, labels)
-        publish(ann_tmp, ann)
-        publish(lab_tmp, lab)
-        fsync_dir(root)
-        manifest = Manifest(
-            generation=generation,
-            max_label=manifest.max_label,
-            count=manifest.count,
-            ann_bytes=ann.stat().st_size,
-            labels_bytes=lab.stat().st_size,
-        )
-    return Segment(annoy, labels, generation), manifest
+    manifest = Manifest(
+        generation=generation, max_label=int(labels[-1]), count=len(labels), components=projection.dims
+    )
+    if root is None:
+        return Segment(annoy, labels, vectors, projection, generation), manifest
+    ann = ann_path(root, generation)
+    ann_tmp = ann.with_name(ann.name + ".tmp")
+    annoy.save(str(ann_tmp))  # Annoy then serves from an mmap of the saved file
+    publish(ann_tmp, ann)
+    arrays = {labels_path: labels, vectors_path: vectors, projection_path: projection.packed()}
+    for path_of, array in arrays.items():
+        path = path_of(root, generation)
+        temp = path.with_name(path.name + ".tmp")
+        with open(temp, "wb") as f:
+            np.save(f, array)
+        publish(temp, path)
+    fsync_dir(root)
+    manifest = dataclasses.replace(
+        manifest,
+        ann_bytes=ann.stat().st_size,
+        labels_bytes=labels_path(root, generation).stat().st_size,
+        vectors_bytes=vectors_path(root, generation).stat().st_size,
+        projection_bytes=projection_path(root, generation).stat().st_size,
+    )
+    mapped = np.load(vectors_path(root, generation), mmap_mode="r", allow_pickle=False)
+    return Segment(annoy, labels, mapped, projection, generation), manifest
 
 
 def load_segment(root: Path, manifest: Manifest) -> Segment | None:
     """Memory-map the segment named by ``manifest``; None if its files are missing or inconsistent."""
-    ann, lab = ann_path(root, manifest.generation), labels_path(root, manifest.generation)
+    gen = manifest.generation
+    sizes = {
+        ann_path(root, gen): manifest.ann_bytes,
+        labels_path(root, gen): manifest.labels_bytes,
+        vectors_path(root, gen): manifest.vectors_bytes,
+        projection_path(root, gen): manifest.projection_bytes,
+    }
     try:
-        if ann.stat().st_size != manifest.ann_bytes or lab.stat().st_size != manifest.labels_bytes:
+        if any(path.stat().st_size != size for path, size in sizes.items()):
             return None
-        labels = np.load(lab, allow_pickle=False)
+        labels = np.load(labels_path(root, gen), allow_pickle=False)
+        vectors = np.load(vectors_path(root, gen), mmap_mode="r", allow_pickle=False)
+        projection = Projection.unpack(np.load(projection_path(root, gen), allow_pickle=False), manifest.components)
     except (OSError, ValueError):
         return None
     if labels.dtype != np.int64 or labels.shape != (manifest.count,) or manifest.count == 0:
         return None
     if int(labels[-1]) != manifest.max_label or not bool(np.all(labels[1:] > labels[:-1])):
         return None
-    annoy = AnnoyIndex(DIM, "euclidean")
+    if projection is None or vectors.dtype != np.float32 or vectors.shape != (manifest.count, DIM):
+        return None
+    annoy = AnnoyIndex(projection.dims, "euclidean")
     try:
-        annoy.load(str(ann))
+        annoy.load(str(ann_path(root, gen)))
     except OSError:
         return None
     if annoy.get_n_items() != manifest.count:
         annoy.unload()
         return None
-    return Segment(annoy, labels, manifest.generation)
+    return Segment(annoy, labels, vectors, projection, gen)

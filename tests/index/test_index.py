@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from emulator.index import IndexParams, IndexRegistry
-from emulator.index.manifest import MANIFEST, ann_path, labels_path, read_manifest
+from emulator.index.manifest import MANIFEST, ann_path, labels_path, projection_path, read_manifest, vectors_path
 from emulator.index.memsource import ArraySource
 from emulator.index.synthetic import face_dataset
 
@@ -146,6 +146,23 @@ def _crash_truncated_ann(root: Path, gen: int) -> None:
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
 
+def _crash_truncated_vectors(root: Path, gen: int) -> None:
+    path = vectors_path(root, gen)
+    path.write_bytes(path.read_bytes()[:-512])
+
+
+def _crash_garbled_projection(root: Path, gen: int) -> None:
+    path = projection_path(root, gen)
+    data = bytearray(path.read_bytes())
+    data[-64:] = b"\xff" * 64  # NaNs in the axes, same size
+    path.write_bytes(bytes(data))
+
+
+def _index_of_an_older_format(root: Path, gen: int) -> None:
+    text = (root / MANIFEST).read_text(encoding="utf-8")
+    (root / MANIFEST).write_text(text.replace('"format": 2', '"format": 1'), encoding="utf-8")
+
+
 def _crash_corrupt_manifest(root: Path, gen: int) -> None:
     (root / MANIFEST).write_text("not json", encoding="utf-8")
 
@@ -157,6 +174,9 @@ def _crash_corrupt_manifest(root: Path, gen: int) -> None:
         _crash_missing_generation,
         _crash_truncated_labels,
         _crash_truncated_ann,
+        _crash_truncated_vectors,
+        _crash_garbled_projection,
+        _index_of_an_older_format,
         _crash_corrupt_manifest,
     ],
 )
@@ -211,4 +231,28 @@ def test_searches_during_background_rebuilds_are_correct(tmp_path: Path) -> None
     assert errors == []
     assert index.generation > 2
     check(registry, source)
+    registry.close()
+
+
+def test_approximate_search_reranks_annoy_candidates_exactly(tmp_path: Path) -> None:
+    """search_k below the size: Annoy (on principal components) proposes, full vectors decide."""
+    params = IndexParams(n_trees=10, dims=16, search_k=300, per_result=10, buffer_limit=10**9, exact_below=0)
+    registry = IndexRegistry(tmp_path, params)
+    source = ArraySource()
+    fill(registry, source, rows=3000)
+    index = registry.open("c", source)
+    index.rebuild_now()
+    assert index.segment is not None and index.segment.projection.dims == 16
+    labels, vectors = source.live()
+    by_label = dict(zip(labels.tolist(), vectors, strict=True))
+    hits = 0
+    for q in queries(200):
+        got = index.search(q, 5, 0.6)
+        distances = [d for _, d in got]
+        assert distances == sorted(distances) and all(d <= 0.6 for d in distances)
+        for label, d in got:
+            assert abs(float(np.linalg.norm(by_label[label] - q)) - d) < 1e-5
+        expected = oracle(source, q, 1)
+        hits += bool(expected) and bool(got) and got[0][0] == expected[0]
+    assert hits >= 0.95 * sum(bool(oracle(source, q, 1)) for q in queries(200))
     registry.close()
