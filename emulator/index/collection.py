@@ -186,6 +186,7 @@ class CollectionIndex:
             segment_tombstones=self._segment_tombstones,
             search_k=self.params.search_k,
             per_result=self.params.per_result,
+            scan_ratio=self.params.scan_ratio,
         )
 
     def rebuild_due(self) -> bool:

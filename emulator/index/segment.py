@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from annoy import AnnoyIndex
 
-from emulator.index.exact import EMPTY_DISTANCES, EMPTY_LABELS
+from emulator.index.exact import EMPTY_DISTANCES, EMPTY_LABELS, exact_search, squared_norms
 from emulator.index.manifest import (
     Manifest,
     ann_path,
@@ -56,17 +57,23 @@ class Segment:
         pos = np.minimum(pos, len(self.labels) - 1)
         return np.asarray(self.labels[pos] == labels)
 
+    @functools.cached_property
+    def norms(self) -> np.ndarray:
+        """Return the squared norm of every vector (computed on first use: a scan reads them all anyway)."""
+        return squared_norms(self.vectors)
+
+    def scan(self, query: np.ndarray, n: int, max_distance: float) -> tuple[np.ndarray, np.ndarray]:
+        """Return (labels, distances) of the ``n`` nearest vectors within ``max_distance``, exactly."""
+        return exact_search(self.labels, self.vectors, self.norms, query, n, max_distance)
+
     def search(self, query: np.ndarray, n: int, search_k: int) -> tuple[np.ndarray, np.ndarray]:
         """Return (labels, exact distances) of the ``n`` nearest of Annoy's candidates, nearest first."""
         n = min(n, len(self.labels))
         if n <= 0:
             return EMPTY_LABELS, EMPTY_DISTANCES
-        if search_k >= len(self.labels):  # Annoy would visit every item: scan them all, exactly
-            rows = np.arange(len(self.labels))
-        else:
-            want = min(len(self.labels), n + RERANK_EXTRA)
-            ids = self.annoy.get_nns_by_vector(self.projection.apply(query), want, max(search_k, want))
-            rows = np.asarray(ids, dtype=np.int64)
+        want = min(len(self.labels), n + RERANK_EXTRA)
+        ids = self.annoy.get_nns_by_vector(self.projection.apply(query), want, max(search_k, want))
+        rows = np.asarray(ids, dtype=np.int64)
         dists = np.asarray(np.linalg.norm(self.vectors[rows] - query, axis=1), dtype=np.float32)
         nearest = np.argpartition(dists, n - 1)[:n] if n < len(dists) else np.arange(len(dists))
         nearest = nearest[np.argsort(dists[nearest], kind="stable")]

@@ -20,6 +20,7 @@ class Snapshot:
     segment_tombstones: int  # how many tombstones are in the segment (the rest are in the buffer)
     search_k: int
     per_result: int  # Annoy nodes inspected per requested neighbour, when more than search_k
+    scan_ratio: float  # scan the segment exactly when it holds at most this many rows per Annoy node
 
     def search(self, query: np.ndarray, k: int, max_distance: float) -> list[tuple[int, float]]:
         """Return up to ``k`` (label, distance) pairs within ``max_distance``, nearest first."""
@@ -34,8 +35,11 @@ class Snapshot:
     def _search_segment(
         self, segment: Segment, query: np.ndarray, k: int, max_distance: float
     ) -> list[tuple[int, float]]:
-        """Ask Annoy for k + tombstones (more if deletions near the query leave fewer than k)."""
+        """Ask Annoy for k + tombstones (more if deletions near the query leave fewer than k), or scan."""
         n = k + min(self.segment_tombstones, k + 64)
+        if len(segment) <= self.scan_ratio * max(self.search_k, n * self.per_result):
+            labels, dists = segment.scan(query, k + self.segment_tombstones, max_distance)
+            return self._keep(labels, dists)
         while True:
             labels, dists = segment.search(query, n, max(self.search_k, n * self.per_result))
             within = dists <= max_distance

@@ -14,7 +14,7 @@ from emulator.index.memsource import ArraySource
 from emulator.index.synthetic import face_dataset
 
 SPACE, POOL, IDENTITY = face_dataset(3000, seed=5)
-# search_k above the collection size: Annoy then visits every item, so answers must equal the exact oracle.
+# search_k above the collection size: segments are scanned exactly, so answers must equal the exact oracle.
 ANNOY = IndexParams(n_trees=10, search_k=100_000, buffer_limit=200, exact_below=0)
 EXACT = IndexParams(exact_below=10**9, buffer_limit=10**9)
 
@@ -236,7 +236,9 @@ def test_searches_during_background_rebuilds_are_correct(tmp_path: Path) -> None
 
 def test_approximate_search_reranks_annoy_candidates_exactly(tmp_path: Path) -> None:
     """search_k below the size: Annoy (on principal components) proposes, full vectors decide."""
-    params = IndexParams(n_trees=10, dims=16, search_k=300, per_result=10, buffer_limit=10**9, exact_below=0)
+    params = IndexParams(
+        n_trees=10, dims=16, search_k=300, per_result=10, scan_ratio=0.0, buffer_limit=10**9, exact_below=0
+    )
     registry = IndexRegistry(tmp_path, params)
     source = ArraySource()
     fill(registry, source, rows=3000)

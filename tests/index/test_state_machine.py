@@ -34,12 +34,12 @@ class IndexMachine(RuleBasedStateMachine):
     def setup(self, in_memory: bool, background: bool, exhaustive: bool) -> None:
         self.tmp = None if in_memory else Path(tempfile.mkdtemp(prefix="index-sm-"))
         limit = 8 if background else 10**9
-        # exhaustive: search_k above any size here, so segments are scanned exactly; else Annoy's trees (on 8
+        # exhaustive: segments are scanned exactly (search_k is above any size here); else Annoy's trees (on 8
         # principal components) pick the candidates that are re-ranked
         self.exhaustive = exhaustive
         self.params = IndexParams(
-            n_trees=8, dims=8, search_k=5000 if exhaustive else 10, per_result=1, buffer_limit=limit,
-            exact_below=0, tombstone_fraction=0.2,
+            n_trees=8, dims=8, search_k=5000 if exhaustive else 10, per_result=1, scan_ratio=1.0 if exhaustive else 0.0,
+            buffer_limit=limit, exact_below=0, tombstone_fraction=0.2,
         )
         self.source = ArraySource()
         self.registry = IndexRegistry(self.tmp, self.params)
