@@ -17,7 +17,7 @@ class IndexParams:
 
     n_trees: int = 20  # Annoy trees per segment
     dims: int = 32  # leading principal components the trees are built on; results are re-ranked on all 128
-    search_k: int = 5_000  # Annoy nodes inspected per query (at least per_result * n requested)
+    search_k: int = 7_000  # Annoy nodes inspected per query (at least per_result * n requested)
     per_result: int = 10  # Annoy nodes inspected per requested neighbour when that exceeds search_k
     scan_ratio: float = 5.0  # scan a segment exactly when it holds at most this many rows per Annoy node
     buffer_limit: int = 20_000  # buffered rows that trigger a background rebuild
