@@ -34,6 +34,7 @@ with ``emulator.index.synthetic`` descriptors, k=100, max_distance=0.6:
   ~0.033 µs a row (3.4 ms at 100k, 32 ms at 1M), Annoy ~0.2 µs a node (41k nodes for MaxFaces=4096:
   7-8.5 ms). So SearchFaces' default MaxFaces is answered exactly, and faster, up to ~200k faces
   (100k: 3.3 ms instead of 7.2 ms, every face within 0.6 found instead of 74%); small k stays on Annoy.
+  ``scan_ratio`` = 25 extends that to 1M (``--scan-ratio 25``: k=4096 p50 29 ms, every recall 1.000).
 - ``tombstone_fraction`` = 0.1: a search asks Annoy for k + tombstones, so deletions cost search time.
 - Background rebuilds use one Annoy build thread (``build_jobs``), leaving a core for requests;
   ``rebuild_now`` uses all cores.
