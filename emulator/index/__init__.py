@@ -29,8 +29,8 @@ with ``emulator.index.synthetic`` descriptors, k=100, max_distance=0.6:
   Build of 1M: 14-20 s on all cores; 865 MiB on disk (Annoy 32-d + 512 MiB of float32 vectors).
 - ``per_result`` = 10: a search for k neighbours inspects at least 10·k nodes (Annoy's own default is
   n_trees·k; tying it to the tree count would double the cost of MaxFaces=4096 for no genuine match).
-- ``scan_ratio`` = 5: when a segment holds at most 5 rows per node Annoy would inspect, it is scanned
-  exactly (numpy over the memory-mapped vectors) and Annoy is not asked. Measured per query: the scan costs
+- ``scan_ratio`` = 5: a segment holding at most 5 rows per node Annoy would inspect is scanned exactly
+  (numpy over the memory-mapped vectors) and Annoy is not asked. Measured per query: the scan costs
   ~0.033 µs a row (3.4 ms at 100k, 32 ms at 1M), Annoy ~0.2 µs a node (41k nodes for MaxFaces=4096:
   7-8.5 ms). So SearchFaces' default MaxFaces is answered exactly, and faster, up to ~200k faces
   (100k: 3.3 ms instead of 7.2 ms, every face within 0.6 found instead of 74%); small k stays on Annoy.
