@@ -21,6 +21,7 @@ MOTO_LOCK = threading.RLock()
 """Held around every moto dispatch and every read of moto state: moto itself is not thread-safe."""
 
 _PARTITION = "aws"
+_MOTO_API_PREFIX = "/moto-api"  # moto's dispatcher sends every PATH_INFO with this prefix to its management API
 _app: WSGIApplication | None = None
 _app_lock = threading.Lock()
 # True while a request from the port is in moto: its S3 then refuses other accounts' buckets, as AWS does.
@@ -151,6 +152,14 @@ def _keep_bucket_already_exists(s3_models: Any) -> None:
         return moto_create(self, bucket_name, *args, **kwargs)
 
     backend_class.create_bucket = create_bucket
+
+
+def moto_api_path(environ: dict[str, Any]) -> str | None:
+    """The request's path when moto's dispatcher would send it to moto's management API (/moto-api), else None."""
+    path: Any = environ.get("PATH_INFO", "")
+    if isinstance(path, bytes):  # moto's dispatcher decodes the same way
+        path = path.decode("utf-8", "replace")
+    return path if isinstance(path, str) and path.startswith(_MOTO_API_PREFIX) else None
 
 
 def reset_moto() -> None:

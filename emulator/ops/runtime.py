@@ -52,6 +52,13 @@ class Runtime:
         """Return the search index of a collection, opening it from disk or the store."""
         return self.indexes.open(str(collection.pk), self.store.vectors(collection.pk))
 
+    def reset(self) -> None:
+        """Forget every account's collections with their faces, users, tags, idempotency records and indexes."""
+        for record in self.store.collections.all():
+            self.store.collections.delete(record.pk)
+            self.indexes.drop(str(record.pk))
+        self.tokens.forget()
+
     def close(self) -> None:
         """Stop background work and close the store."""
         self.indexes.close()
