@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,11 +37,26 @@ class Emulator:
     runtime: Runtime
     settings: Settings
     audit: AuditLog
+    throttle: Throttle | None = None
+
+    def reset(self) -> None:
+        """Forget every account's Rekognition state (what POST /moto-api/reset also does with --moto-api)."""
+        _reset_state(self.runtime, self.throttle)
 
     def close(self) -> None:
         """Release the store and the audit log, and stop background index work."""
         self.runtime.close()
         self.audit.close()
+
+
+def _reset_state(runtime: Runtime, throttle: Throttle | None) -> None:
+    """Forget every account's collections, faces, users, indexes, idempotency records, cursors and throttling.
+
+    The policy audit log is kept: it records decisions, it is not state requests can read back.
+    """
+    runtime.reset()
+    if throttle is not None:
+        throttle.reset()
 
 
 def _engine_factory(settings: Settings) -> Engine:
@@ -86,9 +102,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Emulator:
     rules = load_policy(settings.policy_file, known_operations=operation_names())
     runtime = build_runtime(settings, engine)  # opened last: a bad file above leaves nothing open
     audit = AuditLog(audit_path(settings.data_dir) if settings.data_dir is not None else None)
+    throttle = Throttle(settings.throttle_tps) if settings.throttle_tps > 0 else None
     rekognition = RekognitionApp(runtime, rules=rules, clock=clock.now, audit=audit,
-                                 tags_of=_tags_reader(accounts),
-                                 throttle=Throttle(settings.throttle_tps) if settings.throttle_tps > 0 else None)
+                                 tags_of=_tags_reader(accounts), throttle=throttle)
+    # With --moto-api, POST /moto-api/reset resets moto and then this emulator's state: one reset for a test suite.
     router = AwsRouter(rekognition, accounts, auth=settings.auth,
-                       moto_account_override=settings.moto_account_override)
-    return Emulator(router, runtime, settings, audit)
+                       moto_account_override=settings.moto_account_override,
+                       moto_api=settings.moto_api, on_moto_reset=functools.partial(_reset_state, runtime, throttle))
+    return Emulator(router, runtime, settings, audit, throttle)

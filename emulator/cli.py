@@ -25,6 +25,9 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--policy", type=Path, default=None, help="policy file (TOML); default: the 2020 moratorium")
     p.add_argument("--now", default=None, help="ISO-8601 instant the policy clock starts from")
     p.add_argument("--auth", choices=["on", "off"], default="on", help="off: accept any credentials, as moto does")
+    p.add_argument("--moto-api", action="store_true",
+                   help="serve moto's /moto-api/* (data.json shows every account's state and secret keys; "
+                        "reset wipes every account's, the emulator's too); its recorder stays off")
     p.add_argument("--detector", choices=["hog", "cnn"], default="hog")
     p.add_argument("--descriptor", choices=["onnx", "dlib"], default="onnx")
     p.add_argument("--descriptor-threads", type=int, default=2)
@@ -56,6 +59,7 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host, port=args.port,
         data_dir=None if args.in_memory else (args.data_dir or default_data_dir()),
         accounts_file=args.accounts, policy_file=args.policy, now=args.now, auth=args.auth == "on",
+        moto_api=args.moto_api,
         detector=args.detector, descriptor=args.descriptor, descriptor_threads=args.descriptor_threads,
         min_face_size=args.min_face_size,
         quotas=Quotas(faces_per_collection=args.max_faces_per_collection), throttle_tps=args.throttle_tps,

@@ -29,6 +29,7 @@ class Settings:
     policy_file: Path | None = None
     now: str | None = None  # ISO-8601 instant the policy clock starts from
     auth: bool = True
+    moto_api: bool = False  # serve moto's /moto-api/* (every account's state, and a reset of all of it)
     detector: str = "hog"  # hog | cnn
     descriptor: str = "onnx"  # onnx | dlib
     descriptor_threads: int = 2

@@ -60,3 +60,8 @@ class Throttle:
             allowed = tokens >= 1.0
             self._buckets[key] = (tokens - 1.0 if allowed else tokens, now)
         return allowed
+
+    def reset(self) -> None:
+        """Refill every bucket (a reset of the emulator's state)."""
+        with self._lock:
+            self._buckets.clear()

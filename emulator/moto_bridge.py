@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import fnmatch
 import io
@@ -20,8 +21,12 @@ MOTO_LOCK = threading.RLock()
 """Held around every moto dispatch and every read of moto state: moto itself is not thread-safe."""
 
 _PARTITION = "aws"
+_MOTO_API_PREFIX = "/moto-api"  # moto's dispatcher sends every PATH_INFO with this prefix to its management API
 _app: WSGIApplication | None = None
 _app_lock = threading.Lock()
+# True while a request from the port is in moto: its S3 then refuses other accounts' buckets, as AWS does.
+_S3_ISOLATED: contextvars.ContextVar[bool] = contextvars.ContextVar("emulator_s3_isolated", default=False)
+_s3_isolation_installed = False
 
 
 class S3ObjectUnavailable(Exception):
@@ -71,16 +76,90 @@ def request_handler_class() -> type[WSGIRequestHandler]:
 def call_moto(
     environ: dict[str, Any], start_response: Callable[..., Any], app: WSGIApplication | None = None
 ) -> list[bytes]:
-    """Dispatch one request to moto (or `app`) under MOTO_LOCK, draining its response inside the lock."""
+    """Dispatch one request to moto (or `app`) under MOTO_LOCK, draining its response inside the lock.
+
+    S3 answers it as AWS does across accounts: a bucket of another account is AccessDenied.
+    """
     app = app or moto_wsgi_app()
+    _install_s3_isolation()
     with MOTO_LOCK:
-        result: Iterable[bytes] = app(environ, start_response)
+        isolated = _S3_ISOLATED.set(True)
         try:
-            return list(result)
+            result: Iterable[bytes] = app(environ, start_response)
+            try:
+                return list(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
         finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
+            _S3_ISOLATED.reset(isolated)
+
+
+def _install_s3_isolation() -> None:
+    """Make moto's S3 refuse other accounts' buckets while _S3_ISOLATED is set (moto allows them by default).
+
+    moto's S3Backend.get_bucket asks `moto.settings.s3_allow_crossdomain_access()` (MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS,
+    default "true"), imported by name into moto.s3.models; the replacement answers False inside call_moto and
+    defers to moto's setting elsewhere, so in-process mock_aws users keep moto's behaviour. moto evaluates no
+    bucket policies or ACLs here: another account is refused whatever the bucket's policy grants.
+    """
+    global _s3_isolation_installed
+    if _s3_isolation_installed:
+        return
+    with _app_lock:
+        if _s3_isolation_installed:
+            return
+        import moto.s3.models as s3_models
+
+        name = "s3_allow_crossdomain_access"
+        moto_setting: Callable[[], bool] = getattr(s3_models, name)  # moved in a new moto: fail loudly here
+
+        def allow_cross_account() -> bool:
+            """moto's setting, except inside call_moto, where S3 isolates accounts."""
+            return not _S3_ISOLATED.get() and moto_setting()
+
+        setattr(s3_models, name, allow_cross_account)
+        _keep_bucket_already_exists(s3_models)
+        _s3_isolation_installed = True
+
+
+def _keep_bucket_already_exists(s3_models: Any) -> None:
+    """CreateBucket of a name another account owns stays BucketAlreadyExists (409), as on AWS.
+
+    moto's handler catches BucketAlreadyExists and looks the bucket up to tell "owned by you", a lookup that
+    isolation turns into AccessDenied; the same error under a class that handler does not catch keeps AWS's answer.
+    """
+    from moto.s3.exceptions import BucketAlreadyExists, BucketError
+
+    class TakenByAnotherAccount(BucketError):
+        """BucketAlreadyExists, for a bucket of another account."""
+
+        code = BucketAlreadyExists.code
+
+        def __init__(self, bucket: str) -> None:
+            super().__init__(BucketAlreadyExists(bucket).message)
+            self.bucket_name = bucket
+
+    backend_class = s3_models.S3Backend
+    moto_create = backend_class.create_bucket
+
+    def create_bucket(self: Any, bucket_name: str, *args: Any, **kwargs: Any) -> Any:
+        """moto's create_bucket, refusing a name another account owns before moto's handler looks it up."""
+        owner = s3_models.s3_backends.bucket_accounts.get(bucket_name)
+        if _S3_ISOLATED.get() and owner is not None and owner[1] != self.account_id:
+            raise TakenByAnotherAccount(bucket_name)
+        return moto_create(self, bucket_name, *args, **kwargs)
+
+    backend_class.create_bucket = create_bucket
+
+
+def moto_api_path(environ: dict[str, Any]) -> str | None:
+    """The request's path when moto's dispatcher would send it to moto's management API (/moto-api), else None."""
+    path: Any = environ.get("PATH_INFO", "")
+    if isinstance(path, bytes):  # moto's dispatcher decodes the same way
+        path = path.decode("utf-8", "replace")
+    return path if isinstance(path, str) and path.startswith(_MOTO_API_PREFIX) else None
 
 
 def reset_moto() -> None:
@@ -92,9 +171,9 @@ def reset_moto() -> None:
 
 
 def read_s3_object(
-    account: str, bucket: str, key: str, version: str | None, max_bytes: int = 15 * 1024 * 1024
+    account: str, bucket: str, key: str, version: str | None, max_bytes: int = 15 * 1024 * 1024, *, region: str
 ) -> bytes:
-    """Return an S3 object's bytes from a bucket owned by `account`; honours Version."""
+    """Return an S3 object's bytes from a bucket owned by `account` in `region`; honours Version."""
     from moto.s3.models import FakeKey, s3_backends
 
     with MOTO_LOCK:
@@ -103,7 +182,7 @@ def read_s3_object(
         per_account = dict.get(s3_backends, account)
         backend = dict.get(per_account, _PARTITION) if per_account is not None else None
         fake_bucket = backend.buckets.get(bucket) if backend is not None else None
-        if fake_bucket is None:
+        if fake_bucket is None or fake_bucket.region_name != region:  # AWS reads images from the caller's region
             raise S3ObjectUnavailable(bucket)
         found: Any = None
         if version is None:

@@ -181,6 +181,13 @@ class MockRekognition:
             emulator, self._emulator = self._emulator, None
             emulator.close()
 
+    def reset(self) -> None:
+        """Forget every account's Rekognition state, as POST /moto-api/reset does on a `serve --moto-api` server.
+
+        moto's own state (under mock_aws) is left to moto.
+        """
+        self.emulator.reset()
+
     def client(self, region: str = DEFAULT_REGION, **kwargs: Any) -> Any:
         """A boto3 Rekognition client (any client made while active is routed the same way)."""
         import boto3

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from emulator import moto_bridge
+from emulator.gateway.moto_api import MotoApiGate
 from emulator.identity import Identity
 from emulator.identity.accounts import AccountsFile
 from emulator.identity.auth_errors import JSON, QUERY, ErrorResponse, error_response, protocol_of, render
@@ -60,12 +61,15 @@ class AwsRouter:
         moto_account_override: str | None = None,
         clock: Callable[[], float] = time.time,
         moto_app: WSGIApplication | None = None,
+        moto_api: bool = False,
+        on_moto_reset: Callable[[], None] | None = None,
     ) -> None:
         self._rekognition = rekognition_app
         self._auth = auth
         self._override = moto_account_override or None
         self._clock = clock
-        self._moto_app = moto_app
+        self._moto_api = MotoApiGate(moto_api, on_moto_reset)  # /moto-api/*: off unless asked for
+        self._moto_app = self._moto_api.wrap(moto_app)
         # --auth off keeps moto's own mapping: a role key belongs to the role's account, existing or not.
         minted = moto_bridge.minted_key if auth else functools.partial(moto_bridge.minted_key, require_role=False)
         self._resolver = KeyResolver(accounts, minted, account_override=self._override)
@@ -76,6 +80,8 @@ class AwsRouter:
             return self._rekognition(environ, start_response)  # answers ValidationException, body unread
         try:
             body = _read_body(environ)
+            if (refused := self._moto_api.refuse(environ, start_response)) is not None:
+                return refused
             identity = self._identify(environ, body)
             if self._auth:
                 self._check_sts(environ, body, identity)

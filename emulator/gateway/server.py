@@ -48,7 +48,8 @@ def serve(settings: Settings) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    print(f"Rekognition emulator listening on http://{host}:{port}", flush=True)
+    exposed = " (--moto-api: /moto-api/ exposes and resets every account's state)" if settings.moto_api else ""
+    print(f"Rekognition emulator listening on http://{host}:{port}{exposed}", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
     finally:

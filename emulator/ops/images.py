@@ -61,7 +61,7 @@ def image_bytes(ctx: RequestContext, rt: Runtime, image: dict[str, Any]) -> byte
         raise InvalidS3ObjectException("Unable to get object metadata from S3. Check object key, region and/or "
                                        "access permissions.")
     try:
-        return rt.s3_reader(ctx.account, s3["Bucket"], s3["Name"], s3.get("Version"))
+        return rt.s3_reader(ctx.account, s3["Bucket"], s3["Name"], s3.get("Version"), region=ctx.region)
     except S3ObjectUnavailable:
         raise InvalidS3ObjectException(
             "Unable to get object metadata from S3. Check object key, region and/or access permissions."

@@ -37,6 +37,11 @@ class TokenCodec:
         self._long: OrderedDict[str, str] = OrderedDict()
         self._lock = threading.Lock()
 
+    def forget(self) -> None:
+        """Drop the server-side cursors of long tokens (a reset: the listings they resume are gone)."""
+        with self._lock:
+            self._long.clear()
+
     def _mac(self, scope: str, payload: str) -> str:
         """Sign a payload for one listing scope."""
         return _b64(hmac.new(self._secret, f"{scope}\0{payload}".encode(), hashlib.sha256).digest()[:12])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from emulator.index import CollectionIndex, IndexRegistry
 from emulator.limits import Quotas
@@ -16,7 +16,14 @@ if TYPE_CHECKING:
     from emulator.engine import Engine
 
 FACE_MODEL_VERSION = "7.0"
-S3Reader = Callable[[str, str, str, "str | None"], bytes]
+
+
+class S3Reader(Protocol):
+    """Reads an S3Object image: (account, bucket, key, version), from a bucket in the request's region."""
+
+    def __call__(self, account: str, bucket: str, key: str, version: str | None, *, region: str) -> bytes:
+        """Return the object's bytes, or raise S3ObjectUnavailable / S3ObjectTooLarge."""
+        ...
 
 
 @dataclass
@@ -44,6 +51,13 @@ class Runtime:
     def index(self, collection: CollectionRecord) -> CollectionIndex:
         """Return the search index of a collection, opening it from disk or the store."""
         return self.indexes.open(str(collection.pk), self.store.vectors(collection.pk))
+
+    def reset(self) -> None:
+        """Forget every account's collections with their faces, users, tags, idempotency records and indexes."""
+        for record in self.store.collections.all():
+            self.store.collections.delete(record.pk)
+            self.indexes.drop(str(record.pk))
+        self.tokens.forget()
 
     def close(self) -> None:
         """Stop background work and close the store."""

@@ -1,4 +1,4 @@
-"""Fixtures: a real threaded Werkzeug server running AwsRouter, a stand-in Rekognition app, boto3 clients."""
+"""Fixtures: a real threaded server running AwsRouter (with a stand-in Rekognition app or the whole emulator)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,12 @@ from botocore.config import Config
 from werkzeug.serving import make_server
 
 from emulator import moto_bridge
+from emulator.config import Settings
+from emulator.engine import Engine
 from emulator.gateway.router import AwsRouter
 from emulator.identity.accounts import AccountsFile, load_accounts
 from tests.identity.helpers import ACCOUNTS_TOML, Serve, stand_in_rekognition
+from tests.support import LiveServer, start_live_server
 
 _SESSION = boto3.session.Session()
 
@@ -79,3 +82,21 @@ def client() -> Callable[..., Any]:
         )
 
     return make
+
+
+@pytest.fixture
+def live(tmp_path: Path, engine: Engine) -> Iterator[Callable[..., LiveServer]]:
+    """Start the whole emulator (real Rekognition) with the two accounts: live(**settings) -> LiveServer."""
+    accounts = tmp_path / "accounts.toml"
+    accounts.write_text(ACCOUNTS_TOML)
+    servers: list[LiveServer] = []
+
+    def start(**settings: Any) -> LiveServer:
+        settings = {"data_dir": None, **settings}
+        server = start_live_server(Settings(port=0, accounts_file=accounts, **settings), engine)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

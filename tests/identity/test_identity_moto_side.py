@@ -93,11 +93,12 @@ def test_buckets_are_isolated_between_accounts(serve: Serve, client: Any, accoun
     police.put_object(Bucket="police-photos", Key="dir/a b+c.jpg", Body=b"face")
     assert [b["Name"] for b in police.list_buckets()["Buckets"]] == ["police-photos"]
     assert acme.list_buckets()["Buckets"] == []
-    assert moto_bridge.read_s3_object(POLICE[2], "police-photos", "dir/a b+c.jpg", None) == b"face"
+    read = moto_bridge.read_s3_object
+    assert read(POLICE[2], "police-photos", "dir/a b+c.jpg", None, region="us-east-1") == b"face"
     police.put_object(Bucket="police-photos", Key="ünï/código 1.jpg", Body=b"utf8")
     assert police.get_object(Bucket="police-photos", Key="ünï/código 1.jpg")["Body"].read() == b"utf8"
     with pytest.raises(moto_bridge.S3ObjectUnavailable):
-        moto_bridge.read_s3_object(ACME[2], "police-photos", "dir/a b+c.jpg", None)
+        moto_bridge.read_s3_object(ACME[2], "police-photos", "dir/a b+c.jpg", None, region="us-east-1")
 
 
 def test_read_s3_object_honours_version_and_reports_missing(serve: Serve, client: Any) -> None:
@@ -108,18 +109,20 @@ def test_read_s3_object_honours_version_and_reports_missing(serve: Serve, client
     first = s3.put_object(Bucket="versions", Key="k", Body=b"one")["VersionId"]
     s3.put_object(Bucket="versions", Key="k", Body=b"two")
     account = "123456789012"
-    assert moto_bridge.read_s3_object(account, "versions", "k", None) == b"two"
-    assert moto_bridge.read_s3_object(account, "versions", "k", first) == b"one"
+    assert moto_bridge.read_s3_object(account, "versions", "k", None, region="eu-west-1") == b"two"
+    assert moto_bridge.read_s3_object(account, "versions", "k", first, region="eu-west-1") == b"one"
+    with pytest.raises(moto_bridge.S3ObjectUnavailable):  # the bucket is in eu-west-1, not in the caller's region
+        moto_bridge.read_s3_object(account, "versions", "k", None, region="us-east-1")
     for bucket, key, version in [
         ("versions", "k", "no-such-version"),
         ("versions", "missing", None),
         ("no-such-bucket", "k", None),
     ]:
         with pytest.raises(moto_bridge.S3ObjectUnavailable):
-            moto_bridge.read_s3_object(account, bucket, key, version)
+            moto_bridge.read_s3_object(account, bucket, key, version, region="eu-west-1")
     s3.delete_object(Bucket="versions", Key="k")  # a delete marker is not an object
     with pytest.raises(moto_bridge.S3ObjectUnavailable):
-        moto_bridge.read_s3_object(account, "versions", "k", None)
+        moto_bridge.read_s3_object(account, "versions", "k", None, region="eu-west-1")
 
 
 def test_read_s3_object_size_limit(serve: Serve, client: Any) -> None:
@@ -127,9 +130,10 @@ def test_read_s3_object_size_limit(serve: Serve, client: Any) -> None:
     s3 = client("s3", endpoint)
     s3.create_bucket(Bucket="sizes")
     s3.put_object(Bucket="sizes", Key="big", Body=b"x" * 2048)
-    assert len(moto_bridge.read_s3_object("123456789012", "sizes", "big", None, max_bytes=2048)) == 2048
+    big = moto_bridge.read_s3_object("123456789012", "sizes", "big", None, max_bytes=2048, region="us-east-1")
+    assert len(big) == 2048
     with pytest.raises(moto_bridge.S3ObjectTooLarge):
-        moto_bridge.read_s3_object("123456789012", "sizes", "big", None, max_bytes=2047)
+        moto_bridge.read_s3_object("123456789012", "sizes", "big", None, max_bytes=2047, region="us-east-1")
 
 
 def test_underscore_metadata_survives_signature_check(serve: Serve, client: Any) -> None:
@@ -227,7 +231,7 @@ def test_multipart_upload_and_concurrent_puts_through_the_router(serve: Serve, c
     s3.put_bucket_versioning(Bucket="load", VersioningConfiguration={"Status": "Enabled"})
     payload = bytes(range(256)) * (6 * 4096 + 7)  # ~6 MiB, two parts
     s3.upload_fileobj(io.BytesIO(payload), "load", "big", Config=TransferConfig(multipart_threshold=5 * 2**20))
-    assert moto_bridge.read_s3_object("123456789012", "load", "big", None) == payload
+    assert moto_bridge.read_s3_object("123456789012", "load", "big", None, region="us-east-1") == payload
 
     clients = [client("s3", endpoint) for _ in range(8)]  # created here: boto3 sessions are not thread-safe
 

@@ -228,11 +228,17 @@ def test_auth_off_unsigned_defaults_to_us_east_1(serve: Serve, client: Any) -> N
     assert (seen["account"], seen["region"]) == ("123456789012", "us-east-1")
 
 
-def test_unsigned_moto_api_reset_reaches_moto(serve: Serve, client: Any) -> None:
+def test_unsigned_moto_api_reset_reaches_moto_only_with_the_moto_api_on(serve: Serve, client: Any) -> None:
+    import urllib.error
     import urllib.request
 
     endpoint = serve()
     client("s3", endpoint).create_bucket(Bucket="before-reset")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
+    assert refused.value.code == 404
+    assert [b["Name"] for b in client("s3", endpoint).list_buckets()["Buckets"]] == ["before-reset"]
+    endpoint = serve(moto_api=True)
     with urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")) as resp:
         assert resp.status == 200
     assert client("s3", endpoint).list_buckets()["Buckets"] == []

@@ -87,6 +87,20 @@ def test_each_use_starts_from_fresh_state() -> None:
         assert _rekognition().list_collections()["CollectionIds"] == []
 
 
+def test_reset_forgets_the_state_of_every_region_and_keeps_the_mock_active(tmp_path: Path, engine: Engine) -> None:
+    with mock_rekognition(data_dir=tmp_path, engine=engine) as mock:
+        client = _rekognition()
+        client.create_collection(CollectionId="before")
+        client.index_faces(CollectionId="before", Image={"Bytes": photo(JOLIE_1)})
+        other = boto3.client("rekognition", region_name="eu-west-1")
+        other.create_collection(CollectionId="elsewhere")
+        mock.reset()
+        assert client.list_collections()["CollectionIds"] == []
+        assert other.list_collections()["CollectionIds"] == []
+        client.create_collection(CollectionId="before")
+        assert client.describe_collection(CollectionId="before")["FaceCount"] == 0
+
+
 def test_a_data_dir_keeps_state_across_uses(tmp_path: Path, engine: Engine) -> None:
     with mock_rekognition(data_dir=tmp_path, engine=engine):
         client = _rekognition()
