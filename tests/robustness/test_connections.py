@@ -1,0 +1,136 @@
+"""Connections have limits: a fixed pool of workers, read and idle timeouts, and a prompt drain on SIGTERM."""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import threading
+import time
+from pathlib import Path
+
+from emulator.config import ConnectionLimits, Settings
+from tests.photos import identities, photo
+from tests.rawhttp import (
+    REKOGNITION_JSON,
+    connect,
+    read_answer,
+    read_to_close,
+    read_until,
+    request_head,
+    signed_headers,
+)
+from tests.robustness.procserver import ServerProcess
+from tests.support import start_live_server
+
+HALF_HEADERS = b"POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Tar"
+
+
+def test_idle_connections_take_no_thread_each() -> None:
+    live = start_live_server(Settings(port=0, data_dir=None))  # the default limits
+    try:
+        client = live.client()
+        client.list_collections()
+        before = threading.active_count()
+        idle = [connect(live.endpoint) for _ in range(200)]
+        try:
+            assert client.list_collections()["CollectionIds"] == []  # answered with 200 idle sockets open
+            assert threading.active_count() - before < 5
+        finally:
+            for sock in idle:
+                sock.close()
+    finally:
+        live.stop()
+
+
+def test_half_sent_requests_wait_for_the_workers_and_are_dropped_after_the_read_timeout() -> None:
+    live = start_live_server(Settings(port=0, data_dir=None, connections=ConnectionLimits(workers=2, read_timeout=0.5)))
+    try:
+        client = live.client()
+        client.list_collections()
+        before = threading.active_count()
+        stalled = [connect(live.endpoint) for _ in range(6)]
+        for sock in stalled:
+            sock.sendall(HALF_HEADERS)
+        assert client.list_collections()["CollectionIds"] == []  # served once a worker is free again
+        assert threading.active_count() - before < 5
+        for sock in stalled:
+            assert read_to_close(sock, 10) == b""  # dropped by the server, without an answer
+            sock.close()
+    finally:
+        live.stop()
+
+
+def test_a_connection_that_sends_nothing_is_closed_after_the_idle_timeout() -> None:
+    live = start_live_server(Settings(port=0, data_dir=None, connections=ConnectionLimits(idle_timeout=0.5)))
+    try:
+        with connect(live.endpoint) as sock:
+            assert read_to_close(sock, 10) == b""
+        assert live.client().list_collections()["CollectionIds"] == []
+    finally:
+        live.stop()
+
+
+def test_at_the_connection_cap_the_longest_idle_connection_makes_room() -> None:
+    live = start_live_server(Settings(port=0, data_dir=None, connections=ConnectionLimits(max_connections=3)))
+    try:
+        idle = [connect(live.endpoint) for _ in range(3)]
+        assert live.client().list_collections()["CollectionIds"] == []
+        assert read_to_close(idle[0], 10) == b""
+        for sock in idle:
+            sock.close()
+    finally:
+        live.stop()
+
+
+def _index_request(endpoint: str, image: bytes) -> tuple[bytes, bytes]:
+    """The head (asking for 100 Continue) and body of a signed IndexFaces request."""
+    body = json.dumps({"CollectionId": "drain", "ExternalImageId": "in-flight",
+                       "Image": {"Bytes": base64.b64encode(image).decode()}}).encode()
+    headers = signed_headers(endpoint, "RekognitionService.IndexFaces", body)
+    headers.update({"Content-Length": str(len(body)), "Expect": "100-continue"})
+    return request_head(endpoint, headers), body
+
+
+def test_sigterm_with_idle_and_half_sent_connections_finishes_in_flight_work_and_exits(
+    tmp_path: Path, faces_dir: Path
+) -> None:
+    del faces_dir
+    first, second = (photo(paths[0]) for paths in list(identities().values())[:2])
+    server = ServerProcess(tmp_path / "data")
+    endpoint = server.start()
+    held: list[socket.socket] = []
+    try:
+        client = server.client()
+        client.create_collection(CollectionId="drain")
+        client.index_faces(CollectionId="drain", Image={"Bytes": first})  # the engine is loaded
+        held += [connect(endpoint) for _ in range(50)]  # idle
+        half_headers = connect(endpoint)
+        half_headers.sendall(HALF_HEADERS)
+        half_body = connect(endpoint)
+        half_body.sendall(request_head(endpoint, {"X-Amz-Target": "RekognitionService.ListCollections",
+                                                  "Content-Type": REKOGNITION_JSON, "Content-Length": "1000",
+                                                  "Expect": "100-continue"}))
+        read_until(half_body, b"100 Continue")  # a worker holds it, waiting for the rest of the body
+        half_body.sendall(b'{"MaxRes')
+        in_flight = connect(endpoint, timeout=60)
+        head, body = _index_request(endpoint, second)
+        in_flight.sendall(head)
+        read_until(in_flight, b"100 Continue")
+        in_flight.sendall(body)
+        held += [half_headers, half_body, in_flight]
+        server.terminate()
+        started = time.monotonic()
+        code = server.wait(timeout=10)
+        assert time.monotonic() - started < 10
+        assert code == 0, server.tail()
+        answer = read_answer(in_flight, 10)
+        assert answer.status == 200, answer
+        assert json.loads(answer.body)["FaceRecords"]
+        cut = read_answer(half_body, 10)
+        assert cut.status == 400 and cut.json_error() == "IncompleteBody"
+        assert "Rekognition emulator stopped" in server.tail()
+    finally:
+        server.kill()
+        for sock in held:
+            sock.close()
