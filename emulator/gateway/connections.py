@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 STOP_STALL = 1.0  # s a request still arriving after a stop may go without new bytes before it is cut
 STOP_READ_LIMIT = 5.0  # s after a stop by which every request still arriving is cut
+_ACCEPT_PAUSE = 0.1  # s without accepting after accept() failed (e.g. out of file descriptors)
 _WAKE = object()
 
 
@@ -135,6 +136,7 @@ class PooledWSGIServer(BaseWSGIServer):
         self._selector = selectors.DefaultSelector()
         self._stop_at: float | None = None
         self._abandon = False
+        self._accept_paused_until = 0.0
         self._serving = False
         self._done = threading.Event()
         self._done.set()
@@ -199,6 +201,7 @@ class PooledWSGIServer(BaseWSGIServer):
         while self._stop_at is None:
             with self._lock:
                 room = self._open < self.limits.max_connections or bool(self._waiting)
+            room = room and time.monotonic() >= self._accept_paused_until
             if room != listening:
                 if room:
                     self._selector.register(self.socket, selectors.EVENT_READ, None)
@@ -216,11 +219,15 @@ class PooledWSGIServer(BaseWSGIServer):
             self._expire_idle()
 
     def _select_timeout(self, poll_interval: float) -> float:
-        """Sleep until the next idle deadline, at most poll_interval."""
+        """Sleep until the next idle deadline or the end of an accept pause, at most poll_interval."""
+        now = time.monotonic()
+        wake_at = [now + poll_interval]
         oldest = next(iter(self._waiting.values()), None)
-        if oldest is None:
-            return poll_interval
-        return max(0.0, min(poll_interval, oldest.last + self.limits.idle_timeout - time.monotonic()))
+        if oldest is not None:
+            wake_at.append(oldest.last + self.limits.idle_timeout)
+        if self._accept_paused_until > now:
+            wake_at.append(self._accept_paused_until)
+        return max(0.0, min(wake_at) - now)
 
     def _accept(self) -> None:
         """Accept what the listen backlog holds, closing the longest-idle connection when at the cap."""
@@ -235,8 +242,9 @@ class PooledWSGIServer(BaseWSGIServer):
                 sock, address = self.socket.accept()
             except (BlockingIOError, InterruptedError, ConnectionAbortedError):
                 return
-            except OSError as err:  # out of file descriptors: retry on the next poll
+            except OSError as err:  # out of file descriptors: stop listening for a moment
                 log.warning("accept failed: %s", err)
+                self._accept_paused_until = time.monotonic() + _ACCEPT_PAUSE
                 return
             sock.setblocking(True)
             conn = Connection(sock, address)
