@@ -83,6 +83,37 @@ def test_at_the_connection_cap_the_longest_idle_connection_makes_room() -> None:
         live.stop()
 
 
+def _threads(pid: int) -> int:
+    """The number of threads of a process, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Threads:"):
+            return int(line.split()[1])
+    raise AssertionError("no Threads line")
+
+
+def test_serve_options_bound_a_server_process(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "data", ["--workers", "3", "--read-timeout", "0.5"])
+    endpoint = server.start()
+    held: list[socket.socket] = []
+    try:
+        client = server.client()
+        client.list_collections()
+        before = _threads(server.pid)
+        held += [connect(endpoint) for _ in range(100)]
+        stalled = connect(endpoint)
+        held.append(stalled)
+        stalled.sendall(HALF_HEADERS)
+        assert client.list_collections()["CollectionIds"] == []
+        assert _threads(server.pid) - before < 5
+        assert read_to_close(stalled, 10) == b""
+        server.terminate()
+        assert server.wait(timeout=10) == 0
+    finally:
+        server.kill()
+        for sock in held:
+            sock.close()
+
+
 def _index_request(endpoint: str, image: bytes) -> tuple[bytes, bytes]:
     """The head (asking for 100 Continue) and body of a signed IndexFaces request."""
     body = json.dumps({"CollectionId": "drain", "ExternalImageId": "in-flight",
