@@ -8,8 +8,12 @@ import socket
 import threading
 import time
 from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import WSGIRequestHandler
 
 from emulator.config import ConnectionLimits, Settings
+from emulator.gateway.connections import PooledWSGIServer
 from tests.photos import identities, photo
 from tests.rawhttp import (
     REKOGNITION_JSON,
@@ -81,6 +85,64 @@ def test_at_the_connection_cap_the_longest_idle_connection_makes_room() -> None:
             sock.close()
     finally:
         live.stop()
+
+
+class HeldApp:
+    """A WSGI app whose requests wait until the test releases them."""
+
+    def __init__(self) -> None:
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def __call__(self, environ: Any, start_response: Any) -> list[bytes]:
+        """Answer `done` once released."""
+        self.started.set()
+        self.release.wait(30)
+        start_response("200 OK", [("Content-Length", "4")])
+        return [b"done"]
+
+
+def _pooled(app: HeldApp, **limits: Any) -> tuple[PooledWSGIServer, threading.Thread, socket.socket]:
+    """A pooled server running app in a thread, and a connection whose request app holds."""
+    server = PooledWSGIServer("127.0.0.1", 0, app, WSGIRequestHandler, ConnectionLimits(**limits))
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    sock = connect(f"http://127.0.0.1:{server.port}")
+    sock.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+    assert app.started.wait(10)
+    return server, thread, sock
+
+
+def test_a_stop_lets_the_request_in_flight_finish() -> None:
+    app = HeldApp()
+    server, thread, sock = _pooled(app, shutdown_grace=60)
+    with sock:
+        server.stop_soon()
+        deadline = time.monotonic() + 10
+        while True:  # new connections are refused once the drain has begun
+            try:
+                connect(f"http://127.0.0.1:{server.port}").close()
+            except ConnectionRefusedError:
+                break
+            assert time.monotonic() < deadline
+        assert thread.is_alive()
+        app.release.set()
+        answer = read_answer(sock)
+    assert (answer.status, answer.body) == (200, b"done")
+    thread.join(10)
+    assert not thread.is_alive()
+
+
+def test_a_stop_waits_no_longer_than_the_grace_and_a_second_signal_not_at_all() -> None:
+    for grace, abandon in ((0.2, False), (60.0, True)):
+        app = HeldApp()
+        server, thread, sock = _pooled(app, shutdown_grace=grace)
+        with sock:
+            server.stop_soon()
+            if abandon:
+                server.abandon()
+            thread.join(10)
+            assert not thread.is_alive() and not app.release.is_set()  # returned with the request still held
+            app.release.set()
 
 
 def _threads(pid: int) -> int:
