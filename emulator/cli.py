@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from emulator.config import Settings, default_data_dir
+from emulator.config import ConnectionLimits, Settings, default_data_dir
 from emulator.identity.accounts import DEFAULT_ACCOUNT_ID
 from emulator.limits import MAX_FACES_PER_COLLECTION, Quotas
 
@@ -38,6 +38,37 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                    help="IndexFaces answers ServiceQuotaExceededException beyond this many faces")
     p.add_argument("--throttle-tps", type=float, default=0.0,
                    help="requests a second per account and operation before ProvisionedThroughputExceeded; 0: off")
+    _connection_options(p)
+
+
+def _connection_options(p: argparse.ArgumentParser) -> None:
+    """Add the serve options that bound connections."""
+    limits = ConnectionLimits()
+    p.add_argument("--workers", type=_positive(int), default=limits.workers,
+                   help="request worker threads; further connections wait for one")
+    p.add_argument("--read-timeout", type=_positive(float), default=limits.read_timeout,
+                   help="seconds a client may pause mid-request before it is dropped")
+    p.add_argument("--idle-timeout", type=_positive(float), default=limits.idle_timeout,
+                   help="seconds a connection may stay open without sending a request")
+    p.add_argument("--max-connections", type=_positive(int), default=limits.max_connections,
+                   help="open connections; further ones wait in the listen backlog")
+    p.add_argument("--shutdown-grace", type=_positive(float), default=limits.shutdown_grace,
+                   help="seconds in-flight requests get to finish after SIGINT/SIGTERM")
+
+
+def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
+    """An argparse type: a number above zero."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be above 0: {text!r}")
+        return value
+
+    return parse
 
 
 def _import_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -63,6 +94,10 @@ def _serve(args: argparse.Namespace) -> int:
         detector=args.detector, descriptor=args.descriptor, descriptor_threads=args.descriptor_threads,
         min_face_size=args.min_face_size,
         quotas=Quotas(faces_per_collection=args.max_faces_per_collection), throttle_tps=args.throttle_tps,
+        connections=ConnectionLimits(
+            workers=args.workers, read_timeout=args.read_timeout, idle_timeout=args.idle_timeout,
+            max_connections=args.max_connections, shutdown_grace=args.shutdown_grace,
+        ),
     )
     return serve(settings)
 

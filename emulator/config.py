@@ -19,6 +19,24 @@ def default_data_dir() -> Path:
 
 
 @dataclass(frozen=True)
+class ConnectionLimits:
+    """How the HTTP server bounds connections: its worker threads, timeouts, and the drain on SIGINT/SIGTERM."""
+
+    workers: int = 32  # request threads; further ready connections queue for one
+    read_timeout: float = 20.0  # s a client may pause mid-headers or mid-body before it is dropped
+    idle_timeout: float = 60.0  # s a connection may stay open without sending a request
+    max_connections: int = 1024  # open connections; further ones wait in the listen backlog
+    shutdown_grace: float = 30.0  # s in-flight requests get to finish after SIGINT/SIGTERM
+
+    def __post_init__(self) -> None:
+        """Refuse limits that cannot work."""
+        if self.workers < 1 or self.max_connections < 1:
+            raise ValueError("workers and max_connections must be at least 1")
+        if min(self.read_timeout, self.idle_timeout) <= 0 or self.shutdown_grace < 0:
+            raise ValueError("timeouts must be positive")
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything that configures one emulator instance."""
 
@@ -38,6 +56,7 @@ class Settings:
     quotas: Quotas = field(default_factory=Quotas)
     throttle_tps: float = 0.0  # requests a second per account, region and operation; 0 = no throttle
     index_params: IndexParams = field(default_factory=lambda: IndexParams.from_env(os.environ))
+    connections: ConnectionLimits = field(default_factory=ConnectionLimits)
 
     @property
     def in_memory(self) -> bool:

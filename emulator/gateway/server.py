@@ -1,29 +1,37 @@
-"""The HTTP server: one process, threaded, clean shutdown on SIGINT and SIGTERM."""
+"""The HTTP server: one process, a bounded pool of request workers, clean shutdown on SIGINT and SIGTERM."""
 
 from __future__ import annotations
 
 import logging
 import signal
 import sys
-import threading
 from types import FrameType
-
-from werkzeug.serving import BaseWSGIServer, make_server
+from typing import TYPE_CHECKING
 
 from emulator.app import Emulator, create_app
-from emulator.config import Settings
+from emulator.config import ConnectionLimits, Settings
+from emulator.gateway.body import BodyGuard
+from emulator.gateway.connections import PooledWSGIServer
+from emulator.gateway.router import REKOGNITION_MAX_BODY, REKOGNITION_TARGET_PREFIX
 from emulator.moto_bridge import request_handler_class
 from emulator.store import StoreVersionError
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
 
 log = logging.getLogger(__name__)
 
 
-def start_server(emulator: Emulator, host: str, port: int) -> BaseWSGIServer:
-    """Bind a threaded server for the emulator (port 0 picks a free port)."""
-    server = make_server(host, port, emulator.wsgi, threaded=True, request_handler=request_handler_class())
-    server.daemon_threads = False  # type: ignore[attr-defined]
-    server.block_on_close = True  # type: ignore[attr-defined]
-    return server
+def _body_limit(environ: WSGIEnvironment) -> int | None:
+    """Rekognition bodies over the pipeline's limit are drained unread and refused; other bodies are read whole."""
+    target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+    return REKOGNITION_MAX_BODY if target.startswith(REKOGNITION_TARGET_PREFIX) else None
+
+
+def start_server(emulator: Emulator, host: str, port: int, limits: ConnectionLimits | None = None) -> PooledWSGIServer:
+    """Bind a server for the emulator (port 0 picks a free port); limits default to the emulator's settings."""
+    app = BodyGuard(emulator.wsgi, _body_limit)
+    return PooledWSGIServer(host, port, app, request_handler_class(), limits or emulator.settings.connections)
 
 
 def serve(settings: Settings) -> int:
@@ -43,8 +51,12 @@ def serve(settings: Settings) -> int:
 
     def stop(signum: int, frame: FrameType | None) -> None:
         del frame
-        log.info("signal %s: shutting down", signum)
-        threading.Thread(target=server.shutdown, daemon=True).start()
+        if server.stopping:
+            log.warning("signal %s again: not waiting for in-flight requests", signum)
+            server.abandon()
+        else:
+            log.info("signal %s: shutting down", signum)
+            server.stop_soon()
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
