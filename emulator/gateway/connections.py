@@ -67,6 +67,14 @@ class Connection:
                 self.sock.shutdown(socket.SHUT_RD)
 
 
+class _BindFailed(Exception):
+    """Carries a bind OSError past werkzeug's `except OSError: sys.exit(1)`."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 class PooledWSGIServer(BaseWSGIServer):
     """Werkzeug's WSGI server with a bounded worker pool, timeouts and a bounded drain on stop."""
 
@@ -74,7 +82,6 @@ class PooledWSGIServer(BaseWSGIServer):
 
     def __init__(self, host: str, port: int, app: WSGIApplication, handler: type[WSGIRequestHandler],
                  limits: ConnectionLimits) -> None:
-        super().__init__(host, port, app, bounded_handler(handler, limits.read_timeout))
         self.limits = limits
         self._lock = threading.Lock()
         self._active: dict[socket.socket, Connection] = {}  # held by a worker
@@ -91,6 +98,17 @@ class PooledWSGIServer(BaseWSGIServer):
         self._serving = False
         self._done = threading.Event()
         self._done.set()
+        try:  # the state above exists first: werkzeug calls server_close when binding fails
+            super().__init__(host, port, app, bounded_handler(handler, limits.read_timeout))
+        except _BindFailed as failed:
+            raise failed.error from None
+
+    def server_bind(self) -> None:
+        """Bind; a failure escapes werkzeug's handler (which prints and calls sys.exit) as OSError to the caller."""
+        try:
+            super().server_bind()
+        except OSError as err:
+            raise _BindFailed(err) from err
 
     @property
     def stopping(self) -> bool:

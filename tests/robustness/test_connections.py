@@ -227,3 +227,19 @@ def test_sigterm_with_idle_and_half_sent_connections_finishes_in_flight_work_and
         server.kill()
         for sock in held:
             sock.close()
+
+
+def test_serve_on_a_taken_port_says_so_and_exits_2() -> None:
+    """Binding a port in use is a clean start-up error (werkzeug's own handler would sys.exit(1) mid-init)."""
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "emulator", "serve", "--in-memory", "--port", str(port)],
+                              capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr
