@@ -8,7 +8,7 @@ import io
 import json
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,8 @@ class S3ObjectTooLarge(Exception):
 class OrganizationTagsUnavailable(Exception):
     """moto's Organizations state could not be read; policy callers fail closed."""
 
+
+_BACKEND_ALIASES = {"awslambda": "lambda"}  # moto backends named unlike their botocore service
 
 FEDERATION_METHODS = frozenset({"assume_role_with_web_identity", "assume_role_with_saml"})
 """moto's STS handlers that mint keys on an identity token or SAML assertion alone."""
@@ -299,3 +301,36 @@ def _epoch(when: dt.datetime) -> float:
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     return when.timestamp()
+
+
+def dispatched_service(environ: dict[str, Any], body: bytes, services: Collection[str]) -> str | None:
+    """The service (one of `services`, botocore's names) moto would dispatch a signed request to.
+
+    "" when moto has no backend for it; None when it cannot tell (moto routes by path, or its reading fails).
+    """
+    from moto.backends import list_of_moto_modules
+
+    path = str(environ.get("PATH_INFO", ""))
+    if path.startswith(("/moto-api", "/favicon.ico", "/latest/meta-data/", "/latest/api/")):
+        return None
+    dispatcher: Any = moto_wsgi_app()
+    try:
+        host = dispatcher.infer_service_region_host(_copy_environ(environ, body), path)
+    except Exception:  # e.g. a dynamodb scope without X-Amz-Target: moto fails on it the same way
+        return None
+    if host is None:
+        return None
+    backend = host if host in list_of_moto_modules() else None
+    for name, pattern in dispatcher.backend_url_patterns if backend is None else []:
+        if pattern.match(f"http://{host}"):
+            backend = name
+            break
+    if backend is None:
+        return ""
+    wanted = _norm(_BACKEND_ALIASES.get(backend, backend))
+    return next((service for service in services if _norm(service) == wanted), None)
+
+
+def _norm(name: str) -> str:
+    """A service name with case, '-' and '_' ignored (moto's backend names drop them)."""
+    return name.lower().replace("-", "").replace("_", "")

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from emulator import moto_bridge
-from emulator.identity import Identity
+from emulator.identity import Identity, scope
 from emulator.identity.accounts import AccountsFile
 from emulator.identity.auth_errors import JSON, QUERY, ErrorResponse, error_response, protocol_of, render
 from emulator.identity.resolver import KeyResolver
-from emulator.identity.sigv4 import AuthFailure, Failure, parse_credential, verify
+from emulator.identity.sigv4 import AuthFailure, Credential, ExpectedService, Failure, parse_credential, verify
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -96,7 +96,7 @@ class AwsRouter:
         """Return the caller's identity, or raise AuthFailure."""
         if not self._auth:
             return self._unverified(environ)
-        verified = verify(environ, body, self._clock(), self._resolver.lookup)
+        verified = verify(environ, body, self._clock(), self._resolver.lookup, _expected_service(environ, body))
         if verified is None:
             if not str(environ.get("PATH_INFO", "")).startswith("/moto-api"):
                 try:
@@ -156,6 +156,8 @@ class AwsRouter:
     def _refuse(self, environ: WSGIEnvironment, start_response: StartResponse, failure: AuthFailure) -> list[bytes]:
         """Answer a refused request in its service's protocol."""
         service, akid = _scope_service(environ)
+        if failure.scope is not None and failure.scope.expected_service:
+            service = failure.scope.expected_service  # answer as the service called, not the one in the scope
         if _is_rekognition(environ, service):
             service = "rekognition"
         protocol = JSON if service == "rekognition" else protocol_of(environ, service)
@@ -253,6 +255,18 @@ def _discard(stream: Any, most: int) -> None:
 def _is_rekognition(environ: WSGIEnvironment, service: str | None) -> bool:
     """Our app serves every rekognition request: moto's canned rekognition backend must never answer."""
     return str(environ.get("HTTP_X_AMZ_TARGET", "")).startswith(REKOGNITION_TARGET_PREFIX) or service == "rekognition"
+
+
+def _expected_service(environ: WSGIEnvironment, body: bytes) -> ExpectedService:
+    """What the called service expects a credential scope's service to be: its signing name."""
+
+    def expected(credential: Credential) -> str | None:
+        if _is_rekognition(environ, credential.service):
+            return "rekognition"
+        service = moto_bridge.dispatched_service(dict(environ), body, scope.service_names())
+        return scope.NO_SERVICE if service == "" else scope.signing_name(service) if service else None
+
+    return expected
 
 
 def _scope_service(environ: WSGIEnvironment) -> tuple[str | None, str | None]:
