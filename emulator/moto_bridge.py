@@ -8,6 +8,7 @@ import io
 import json
 import re
 import threading
+import weakref
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,8 @@ class OrganizationTagsUnavailable(Exception):
     """moto's Organizations state could not be read; policy callers fail closed."""
 
 
+_SESSIONS: weakref.WeakKeyDictionary[Any, tuple[str, float]] = weakref.WeakKeyDictionary()
+"""moto IAM key -> (session token, expiry epoch) of the GetSessionToken credentials minted as that key."""
 _BACKEND_ALIASES = {"awslambda": "lambda"}  # moto backends named unlike their botocore service
 
 FEDERATION_METHODS = frozenset({"assume_role_with_web_identity", "assume_role_with_saml"})
@@ -157,7 +160,8 @@ def minted_key(akid: str, *, require_role: bool = True) -> tuple[str, str, str |
                 if key.status != "Active":
                     return None
                 if key.role_arn is None:
-                    return key.secret_access_key, account_id, None, None
+                    token, expiry = _SESSIONS.get(key, (None, None))
+                    return key.secret_access_key, account_id, token, expiry
                 role = _assumed_role(sts_backends, account_id, akid)
                 if role is None or (require_role and _role(account_id, partition, key.role_arn) is None):
                     return None  # defence in depth: the role must still exist in the account the key belongs to
@@ -329,6 +333,29 @@ def dispatched_service(environ: dict[str, Any], body: bytes, services: Collectio
         return ""
     wanted = _norm(_BACKEND_ALIASES.get(backend, backend))
     return next((service for service in services if _norm(service) == wanted), None)
+
+
+def issue_session_credentials(account: str, partition: str, response: bytes) -> bytes:
+    """Replace the fixed example keys of moto's GetSessionToken answer with fresh ones owned by `account`."""
+    from moto.iam.models import iam_backends
+    from moto.sts.utils import random_session_token
+
+    expiration = re.search(rb"<Expiration>([^<]+)</Expiration>", response)
+    if expiration is None or b"<AccessKeyId>" not in response:
+        return response
+    expiry = _epoch(dt.datetime.fromisoformat(expiration.group(1).decode().replace("Z", "+00:00")))
+    with MOTO_LOCK:
+        key = iam_backends[account][partition].create_temp_access_key()
+        token = random_session_token()
+        _SESSIONS[key] = (token, expiry)
+    for tag, value in (
+        (b"AccessKeyId", key.access_key_id),
+        (b"SecretAccessKey", key.secret_access_key),
+        (b"SessionToken", token),
+    ):
+        response = re.sub(b"<" + tag + rb">[^<]*</" + tag + b">", f"<{tag.decode()}>{value}</{tag.decode()}>".encode(),
+                          response, count=1)
+    return response
 
 
 def _norm(name: str) -> str:
