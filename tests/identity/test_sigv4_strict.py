@@ -223,3 +223,27 @@ def test_a_signed_empty_content_type_verifies(serve: Serve) -> None:
     status, body = _send(serve(), b"{}", {**REKOGNITION, "Content-Type": ""})
     assert status == 200, body
     assert echoed_identity(json.loads(body))["account"] == "123456789012"
+
+
+def test_a_presigned_url_for_an_unknown_region_is_refused_in_s3s_words(serve: Serve, client: Any) -> None:
+    import urllib.error
+    import urllib.request
+
+    endpoint = serve()
+    client("s3", endpoint).create_bucket(Bucket="presigned")
+    client("s3", endpoint).put_object(Bucket="presigned", Key="k", Body=b"data")
+    good = client("s3", endpoint, signature_version="s3v4").generate_presigned_url(
+        "get_object", Params={"Bucket": "presigned", "Key": "k"}
+    )
+    with urllib.request.urlopen(good, timeout=30) as response:
+        assert response.read() == b"data"
+    bad = client("s3", endpoint, region="not-a-region", signature_version="s3v4").generate_presigned_url(
+        "get_object", Params={"Bucket": "presigned", "Key": "k"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as exc:
+        urllib.request.urlopen(bad, timeout=30)
+    assert _xml_error(exc.value.code, exc.value.read()) == (
+        400,
+        "AuthorizationQueryParametersError",
+        "Error parsing the X-Amz-Credential parameter; the region 'not-a-region' is wrong; expecting 'us-east-1'",
+    )
