@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import functools
 import io
 import json
 import re
@@ -312,8 +313,6 @@ def dispatched_service(environ: dict[str, Any], body: bytes, services: Collectio
 
     "" when moto has no backend for it; None when it cannot tell (moto routes by path, or its reading fails).
     """
-    from moto.backends import list_of_moto_modules
-
     path = str(environ.get("PATH_INFO", ""))
     if path.startswith(("/moto-api", "/favicon.ico", "/latest/meta-data/", "/latest/api/")):
         return None
@@ -324,7 +323,7 @@ def dispatched_service(environ: dict[str, Any], body: bytes, services: Collectio
         return None
     if host is None:
         return None
-    backend = host if host in list_of_moto_modules() else None
+    backend = host if host in _moto_modules() else None
     for name, pattern in dispatcher.backend_url_patterns if backend is None else []:
         if pattern.match(f"http://{host}"):
             backend = name
@@ -356,6 +355,14 @@ def issue_session_credentials(account: str, partition: str, response: bytes) -> 
         response = re.sub(b"<" + tag + rb">[^<]*</" + tag + b">", f"<{tag.decode()}>{value}</{tag.decode()}>".encode(),
                           response, count=1)
     return response
+
+
+@functools.cache
+def _moto_modules() -> frozenset[str]:
+    """moto's service modules, which its dispatcher also takes as host names (listed once, not per request)."""
+    from moto.backends import list_of_moto_modules
+
+    return frozenset(list_of_moto_modules())
 
 
 def _norm(name: str) -> str:
