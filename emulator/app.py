@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from emulator import moto_bridge
-from emulator.config import INDEX_DIR, Settings
+from emulator.config import INDEX_DIR, TOKEN_SECRET_FILE, Settings
 from emulator.gateway.pipeline import RekognitionApp
 from emulator.gateway.router import AwsRouter
 from emulator.identity.accounts import AccountsFile, load_accounts
 from emulator.index import IndexRegistry
 from emulator.limits import Throttle
+from emulator.ops.pagination import TokenCodec, persistent_secret
 from emulator.ops.runtime import Runtime
 from emulator.policy.audit import AuditLog, audit_path
 from emulator.policy.clock import PolicyClock
@@ -84,13 +85,26 @@ def _tags_reader(accounts: AccountsFile) -> Callable[[str], Sequence[Mapping[str
 
 
 def build_runtime(settings: Settings, engine: Engine | None = None) -> Runtime:
-    """Open the store and index registry for the settings' data dir (an engine may be shared in)."""
+    """Open the store and index registry for the settings' data dir (an engine may be shared in).
+
+    Index files of collections the store no longer has are removed (a crash can leave them), and NextTokens
+    are signed with the data dir's own secret, so that they outlive a restart.
+    """
     data_dir: Path | None = settings.data_dir
+    store = Store(data_dir)
+    try:
+        indexes = IndexRegistry(data_dir / INDEX_DIR if data_dir is not None else None, settings.index_params)
+        indexes.sweep(str(collection.pk) for collection in store.collections.all())
+        secret = persistent_secret(data_dir / TOKEN_SECRET_FILE) if data_dir is not None else None
+    except BaseException:
+        store.close()
+        raise
     return Runtime(
-        store=Store(data_dir),
-        indexes=IndexRegistry(data_dir / INDEX_DIR if data_dir is not None else None, settings.index_params),
+        store=store,
+        indexes=indexes,
         engine_factory=(lambda: engine) if engine is not None else (lambda: _engine_factory(settings)),
         s3_reader=moto_bridge.read_s3_object,
+        tokens=TokenCodec(secret),
         quotas=settings.quotas,
     )
 

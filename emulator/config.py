@@ -10,6 +10,7 @@ from emulator.index.params import IndexParams
 from emulator.limits import Quotas
 
 INDEX_DIR = "index"  # inside a data dir: the rebuildable index files
+TOKEN_SECRET_FILE = "pagination.key"  # inside a data dir: the secret NextTokens are signed with
 
 
 def default_data_dir() -> Path:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import fnmatch
+import functools
 import io
 import json
 import re
 import threading
-from collections.abc import Callable, Iterable
+import weakref
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +42,10 @@ class S3ObjectTooLarge(Exception):
 class OrganizationTagsUnavailable(Exception):
     """moto's Organizations state could not be read; policy callers fail closed."""
 
+
+_SESSIONS: weakref.WeakKeyDictionary[Any, tuple[str, float]] = weakref.WeakKeyDictionary()
+"""moto IAM key -> (session token, expiry epoch) of the GetSessionToken credentials minted as that key."""
+_BACKEND_ALIASES = {"awslambda": "lambda"}  # moto backends named unlike their botocore service
 
 FEDERATION_METHODS = frozenset({"assume_role_with_web_identity", "assume_role_with_saml"})
 """moto's STS handlers that mint keys on an identity token or SAML assertion alone."""
@@ -234,7 +240,8 @@ def minted_key(akid: str, *, require_role: bool = True) -> tuple[str, str, str |
                 if key.status != "Active":
                     return None
                 if key.role_arn is None:
-                    return key.secret_access_key, account_id, None, None
+                    token, expiry = _SESSIONS.get(key, (None, None))
+                    return key.secret_access_key, account_id, token, expiry
                 role = _assumed_role(sts_backends, account_id, akid)
                 if role is None or (require_role and _role(account_id, partition, key.role_arn) is None):
                     return None  # defence in depth: the role must still exist in the account the key belongs to
@@ -378,3 +385,65 @@ def _epoch(when: dt.datetime) -> float:
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     return when.timestamp()
+
+
+def dispatched_service(environ: dict[str, Any], body: bytes, services: Collection[str]) -> str | None:
+    """The service (one of `services`, botocore's names) moto would dispatch a signed request to.
+
+    "" when moto has no backend for it; None when it cannot tell (moto routes by path, or its reading fails).
+    """
+    path = str(environ.get("PATH_INFO", ""))
+    if path.startswith(("/moto-api", "/favicon.ico", "/latest/meta-data/", "/latest/api/")):
+        return None
+    dispatcher: Any = moto_wsgi_app()
+    try:
+        host = dispatcher.infer_service_region_host(_copy_environ(environ, body), path)
+    except Exception:  # e.g. a dynamodb scope without X-Amz-Target: moto fails on it the same way
+        return None
+    if host is None:
+        return None
+    backend = host if host in _moto_modules() else None
+    for name, pattern in dispatcher.backend_url_patterns if backend is None else []:
+        if pattern.match(f"http://{host}"):
+            backend = name
+            break
+    if backend is None:
+        return ""
+    wanted = _norm(_BACKEND_ALIASES.get(backend, backend))
+    return next((service for service in services if _norm(service) == wanted), None)
+
+
+def issue_session_credentials(account: str, partition: str, response: bytes) -> bytes:
+    """Replace the fixed example keys of moto's GetSessionToken answer with fresh ones owned by `account`."""
+    from moto.iam.models import iam_backends
+    from moto.sts.utils import random_session_token
+
+    expiration = re.search(rb"<Expiration>([^<]+)</Expiration>", response)
+    if expiration is None or b"<AccessKeyId>" not in response:
+        return response
+    expiry = _epoch(dt.datetime.fromisoformat(expiration.group(1).decode().replace("Z", "+00:00")))
+    with MOTO_LOCK:
+        key = iam_backends[account][partition].create_temp_access_key()
+        token = random_session_token()
+        _SESSIONS[key] = (token, expiry)
+    for tag, value in (
+        (b"AccessKeyId", key.access_key_id),
+        (b"SecretAccessKey", key.secret_access_key),
+        (b"SessionToken", token),
+    ):
+        response = re.sub(b"<" + tag + rb">[^<]*</" + tag + b">", f"<{tag.decode()}>{value}</{tag.decode()}>".encode(),
+                          response, count=1)
+    return response
+
+
+@functools.cache
+def _moto_modules() -> frozenset[str]:
+    """moto's service modules, which its dispatcher also takes as host names (listed once, not per request)."""
+    from moto.backends import list_of_moto_modules
+
+    return frozenset(list_of_moto_modules())
+
+
+def _norm(name: str) -> str:
+    """A service name with case, '-' and '_' ignored (moto's backend names drop them)."""
+    return name.lower().replace("-", "").replace("_", "")

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from emulator import moto_bridge
+from emulator.gateway import session_tokens
 from emulator.gateway.moto_api import MotoApiGate
-from emulator.identity import Identity
+from emulator.identity import Identity, scope
 from emulator.identity.accounts import AccountsFile
 from emulator.identity.auth_errors import JSON, QUERY, ErrorResponse, error_response, protocol_of, render
 from emulator.identity.resolver import KeyResolver
-from emulator.identity.sigv4 import AuthFailure, Failure, parse_credential, verify
+from emulator.identity.sigv4 import AuthFailure, Credential, ExpectedService, Failure, parse_credential, verify
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 IDENTITY_KEY = "emulator.identity"
+TEMPORARY_KEY = "emulator.temporary_credentials"  # True when the caller signed with session credentials
 MOTO_ACCOUNT_HEADER = "HTTP_X_MOTO_ACCOUNT_ID"
 DEFAULT_REGION = "us-east-1"
 REKOGNITION_TARGET_PREFIX = "RekognitionService."
@@ -83,8 +85,7 @@ class AwsRouter:
             if (refused := self._moto_api.refuse(environ, start_response)) is not None:
                 return refused
             identity = self._identify(environ, body)
-            if self._auth:
-                self._check_sts(environ, body, identity)
+            sts = self._check_sts(environ, body, identity) if self._auth else None
         except AuthFailure as failure:
             return self._refuse(environ, start_response, failure)
         except StsRefusal as refusal:
@@ -96,13 +97,15 @@ class AwsRouter:
         environ[MOTO_ACCOUNT_HEADER] = identity.account  # overwrites whatever the client sent
         if _is_rekognition(environ, identity.service):
             return self._rekognition(environ, start_response)
+        if sts is not None and sts.method == "get_session_token":
+            return session_tokens.serve(environ, start_response, identity.account, sts.partition, self._moto_app)
         return moto_bridge.call_moto(environ, start_response, self._moto_app)
 
     def _identify(self, environ: WSGIEnvironment, body: bytes) -> Identity:
         """Return the caller's identity, or raise AuthFailure."""
         if not self._auth:
             return self._unverified(environ)
-        verified = verify(environ, body, self._clock(), self._resolver.lookup)
+        verified = verify(environ, body, self._clock(), self._resolver.lookup, _expected_service(environ, body))
         if verified is None:
             if not str(environ.get("PATH_INFO", "")).startswith("/moto-api"):
                 try:
@@ -115,23 +118,26 @@ class AwsRouter:
             account = self._resolver.account_without_auth(None)
             return Identity(account, DEFAULT_REGION, "", _guess_service(environ))
         cred = verified.credential
+        environ[TEMPORARY_KEY] = verified.key.session_token is not None
         return Identity(verified.key.account, cred.region, cred.access_key_id, cred.service)
 
-    def _check_sts(self, environ: WSGIEnvironment, body: bytes, identity: Identity) -> None:
+    def _check_sts(self, environ: WSGIEnvironment, body: bytes, identity: Identity) -> moto_bridge.StsCall | None:
         """Refuse federation calls, and AssumeRole unless the role exists and trusts the caller's account."""
         if _is_rekognition(environ, identity.service):
-            return
+            return None
         try:
             call = moto_bridge.sts_call(dict(environ), body)
         except Exception as exc:  # fail closed: moto might still read a role out of it
             log.info("unreadable STS request refused: %s", exc)
             raise StsRefusal("MalformedQueryString", 400, "The request could not be parsed.") from exc
         if call is None:
-            return
+            return None
         if call.method in moto_bridge.FEDERATION_METHODS:
             raise StsRefusal(*_BAD_IDENTITY_TOKEN)
+        if call.method == "get_session_token" and environ.get(TEMPORARY_KEY):
+            raise StsRefusal("AccessDenied", 403, "Cannot call GetSessionToken with session credentials")
         if call.method != "assume_role":
-            return
+            return call
         if call.role_arn is None:
             raise StsRefusal(
                 "ValidationError",
@@ -147,6 +153,7 @@ class AwsRouter:
                 403,
                 f"User: {caller} is not authorized to perform: sts:AssumeRole on resource: {call.role_arn}",
             )
+        return call
 
     def _unverified(self, environ: WSGIEnvironment) -> Identity:
         """`--auth off`: map the key without checking the signature; default region when unsigned."""
@@ -162,6 +169,8 @@ class AwsRouter:
     def _refuse(self, environ: WSGIEnvironment, start_response: StartResponse, failure: AuthFailure) -> list[bytes]:
         """Answer a refused request in its service's protocol."""
         service, akid = _scope_service(environ)
+        if failure.scope is not None and failure.scope.expected_service:
+            service = failure.scope.expected_service  # answer as the service called, not the one in the scope
         if _is_rekognition(environ, service):
             service = "rekognition"
         protocol = JSON if service == "rekognition" else protocol_of(environ, service)
@@ -259,6 +268,18 @@ def _discard(stream: Any, most: int) -> None:
 def _is_rekognition(environ: WSGIEnvironment, service: str | None) -> bool:
     """Our app serves every rekognition request: moto's canned rekognition backend must never answer."""
     return str(environ.get("HTTP_X_AMZ_TARGET", "")).startswith(REKOGNITION_TARGET_PREFIX) or service == "rekognition"
+
+
+def _expected_service(environ: WSGIEnvironment, body: bytes) -> ExpectedService:
+    """What the called service expects a credential scope's service to be: its signing name."""
+
+    def expected(credential: Credential) -> str | None:
+        if _is_rekognition(environ, credential.service):
+            return "rekognition"
+        service = moto_bridge.dispatched_service(dict(environ), body, scope.service_names())
+        return scope.NO_SERVICE if service == "" else scope.signing_name(service) if service else None
+
+    return expected
 
 
 def _scope_service(environ: WSGIEnvironment) -> tuple[str | None, str | None]:

@@ -9,6 +9,7 @@ from http import HTTPStatus
 from typing import Any
 from xml.sax.saxutils import escape
 
+from emulator.identity.scope import ScopeProblem
 from emulator.identity.sigv4 import AuthFailure, Failure
 
 JSON, S3, QUERY = "json", "s3", "query"
@@ -22,6 +23,14 @@ _S3_MISMATCH = (
 )
 _BAD_TOKEN = "The security token included in the request is invalid."
 _EXPIRED_TOKEN = "The security token included in the request is expired"
+_BAD_REGION = "Credential should be scoped to a valid region. "
+_S3_PAYLOAD_HASH = (
+    "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, "
+    "STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, "
+    "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or "
+    "a valid sha256 value."
+)
+_S3_HOME_REGION = "us-east-1"  # the region of S3's global endpoint, which a wrong region is told to expect
 
 # (code, HTTP status, default message) per protocol and failure.
 _TABLE: dict[str, dict[Failure, tuple[str, int, str]]] = {
@@ -34,6 +43,8 @@ _TABLE: dict[str, dict[Failure, tuple[str, int, str]]] = {
         Failure.SKEWED: ("InvalidSignatureException", 400, "Signature expired"),
         Failure.PRESIGN_EXPIRED: ("InvalidSignatureException", 400, "Request has expired"),
         Failure.BODY_HASH: ("InvalidSignatureException", 400, _MISMATCH),
+        Failure.PAYLOAD_HASH_INVALID: ("InvalidSignatureException", 400, _MISMATCH),
+        Failure.SCOPE: ("InvalidSignatureException", 400, _BAD_REGION),
         Failure.TOKEN_INVALID: ("UnrecognizedClientException", 400, _BAD_TOKEN),
         Failure.TOKEN_EXPIRED: ("ExpiredTokenException", 400, _EXPIRED_TOKEN),
     },
@@ -46,6 +57,8 @@ _TABLE: dict[str, dict[Failure, tuple[str, int, str]]] = {
         Failure.SKEWED: ("SignatureDoesNotMatch", 403, "Signature expired"),
         Failure.PRESIGN_EXPIRED: ("SignatureDoesNotMatch", 403, "Request has expired"),
         Failure.BODY_HASH: ("SignatureDoesNotMatch", 403, _MISMATCH),
+        Failure.PAYLOAD_HASH_INVALID: ("SignatureDoesNotMatch", 403, _MISMATCH),
+        Failure.SCOPE: ("SignatureDoesNotMatch", 403, _BAD_REGION),
         Failure.TOKEN_INVALID: ("InvalidClientTokenId", 403, _BAD_TOKEN),
         Failure.TOKEN_EXPIRED: ("ExpiredToken", 403, _EXPIRED_TOKEN),
     },
@@ -74,12 +87,19 @@ _TABLE: dict[str, dict[Failure, tuple[str, int, str]]] = {
             400,
             "The provided 'x-amz-content-sha256' header does not match what was computed.",
         ),
+        Failure.PAYLOAD_HASH_INVALID: ("InvalidArgument", 400, _S3_PAYLOAD_HASH),
+        Failure.SCOPE: ("AuthorizationHeaderMalformed", 400, "The authorization header is malformed."),
         Failure.TOKEN_INVALID: ("InvalidToken", 400, "The provided token is malformed or otherwise invalid."),
         Failure.TOKEN_EXPIRED: ("ExpiredToken", 400, "The provided token has expired."),
     },
 }
 # Failures whose wording is fixed per service, whatever detail the verifier gave.
-_FIXED_MESSAGES = {(S3, Failure.SKEWED), (S3, Failure.UNSUPPORTED), (S3, Failure.MISMATCH)}
+_FIXED_MESSAGES = {
+    (S3, Failure.SKEWED),
+    (S3, Failure.UNSUPPORTED),
+    (S3, Failure.MISMATCH),
+    (S3, Failure.PAYLOAD_HASH_INVALID),
+}
 _QUERY_NAMESPACES = {
     "sts": "https://sts.amazonaws.com/doc/2011-06-15/",
     "iam": "https://iam.amazonaws.com/doc/2010-05-08/",
@@ -120,9 +140,22 @@ def protocol_of(environ: Mapping[str, Any], service: str | None) -> str:
 def code_for(protocol: str, failure: AuthFailure) -> tuple[str, int, str]:
     """The (code, status, message) a service answers for this failure."""
     code, status, message = _TABLE[protocol][failure.kind]
+    if protocol == S3 and failure.scope is not None:
+        return _s3_scope_error(failure.scope, status)
     if failure.message and (protocol, failure.kind) not in _FIXED_MESSAGES:
         message = failure.message
     return code, status, message
+
+
+def _s3_scope_error(problem: ScopeProblem, status: int) -> tuple[str, int, str]:
+    """S3's own wording of a wrong region or service, in the header or in a presigned URL's query."""
+    if problem.presigned:
+        code, lead = "AuthorizationQueryParametersError", "Error parsing the X-Amz-Credential parameter; "
+    else:
+        code, lead = "AuthorizationHeaderMalformed", "The authorization header is malformed; "
+    if problem.bad_region:
+        return code, status, f"{lead}the region '{problem.region}' is wrong; expecting '{_S3_HOME_REGION}'"
+    return code, status, f'{lead}incorrect service "{problem.service}". This endpoint belongs to "s3".'
 
 
 def error_response(
@@ -180,7 +213,7 @@ def render(
             ("x-amz-id-2", request_id),
         ]
     else:
-        namespace = _QUERY_NAMESPACES.get(service or "")
+        namespace = _QUERY_NAMESPACES.get((service or "").lower())
         xmlns = f' xmlns="{namespace}"' if namespace else ""
         body = (
             f"<ErrorResponse{xmlns}><Error><Type>Sender</Type><Code>{escape(code)}</Code>"

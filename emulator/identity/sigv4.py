@@ -17,11 +17,23 @@ from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.credentials import Credentials
 from botocore.utils import normalize_url_path
 
+from emulator.identity.scope import ScopeProblem, scope_problem
+
 ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_SKEW_SECONDS = 15 * 60
 MAX_PRESIGN_EXPIRES = 7 * 24 * 3600
 _AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
-_UNSIGNED_PREFIXES = ("UNSIGNED-PAYLOAD", "STREAMING-")
+# The x-amz-content-sha256 values S3 accepts instead of the body's hash; no other service accepts any.
+S3_PAYLOAD_KEYWORDS = frozenset(
+    {
+        "UNSIGNED-PAYLOAD",
+        "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+        "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD",
+        "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER",
+    }
+)
 _PRESERVED_NAMES = "moto.preserved_header_names"
 
 
@@ -36,6 +48,8 @@ class Failure(enum.Enum):
     SKEWED = "skewed"  # X-Amz-Date more than 15 minutes from the clock
     PRESIGN_EXPIRED = "presign_expired"
     BODY_HASH = "body_hash"  # x-amz-content-sha256 does not match the body
+    PAYLOAD_HASH_INVALID = "payload_hash_invalid"  # S3: x-amz-content-sha256 neither a keyword nor a sha256
+    SCOPE = "scope"  # the credential scope names a region that does not exist or another service
     TOKEN_INVALID = "token_invalid"
     TOKEN_EXPIRED = "token_expired"
 
@@ -43,10 +57,11 @@ class Failure(enum.Enum):
 class AuthFailure(Exception):
     """A refused request: the failure kind and, where AWS words it specially, a message."""
 
-    def __init__(self, kind: Failure, message: str | None = None) -> None:
+    def __init__(self, kind: Failure, message: str | None = None, *, scope: ScopeProblem | None = None) -> None:
         super().__init__(message or kind.value)
         self.kind = kind
         self.message = message
+        self.scope = scope
 
 
 @dataclass(frozen=True)
@@ -83,6 +98,8 @@ class Verified:
 
 
 KeyLookup = Callable[[str], KeyInfo | None]
+ExpectedService = Callable[[Credential], str | None]
+"""The signing name the service called expects of a credential; None when it cannot tell; NO_SERVICE if none."""
 
 
 def request_headers(environ: Mapping[str, Any]) -> dict[str, str]:
@@ -123,14 +140,16 @@ def parse_credential(environ: Mapping[str, Any]) -> Credential | None:
 def _parse_authorization(authorization: str, headers: Mapping[str, str]) -> Credential:
     """Parse an `Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...` header."""
     scheme, _, rest = authorization.partition(" ")
-    if scheme != ALGORITHM:
-        raise AuthFailure(Failure.UNSUPPORTED, _incomplete(["Credential", "Signature", "SignedHeaders"], authorization))
     params: dict[str, str] = {}
     for part in rest.split(","):
         name, sep, value = part.strip().partition("=")
         if sep:
             params[name.strip()] = value.strip()
     missing = [p for p in ("Credential", "Signature", "SignedHeaders") if not params.get(p)]
+    if scheme != ALGORITHM:
+        # SigV4A (AWS4-ECDSA-P256-SHA256, X-Amz-Region-Set) is well formed but not verified here.
+        message = _unsupported(scheme) if not missing else _incomplete(missing, authorization)
+        raise AuthFailure(Failure.UNSUPPORTED, message)
     amz_date = headers.get("x-amz-date", "")
     if missing or not amz_date:
         raise AuthFailure(Failure.INCOMPLETE, _incomplete(missing, authorization, date_missing=not amz_date))
@@ -150,7 +169,7 @@ def _parse_presigned(query: Mapping[str, str]) -> Credential:
             + ". Re-examine the query-string parameters.",
         )
     if query["X-Amz-Algorithm"] != ALGORITHM:
-        raise AuthFailure(Failure.UNSUPPORTED)
+        raise AuthFailure(Failure.UNSUPPORTED, _unsupported(query["X-Amz-Algorithm"]))
     expires = query.get("X-Amz-Expires", "")
     if not expires.isdigit() or not 1 <= int(expires) <= MAX_PRESIGN_EXPIRES:
         raise AuthFailure(Failure.INCOMPLETE, "X-Amz-Expires must be an integer between 1 and 604800 seconds.")
@@ -194,6 +213,11 @@ def _incomplete(missing: list[str], authorization: str, *, date_missing: bool = 
     return " ".join(reasons) + f" Authorization={authorization[:256]}"
 
 
+def _unsupported(algorithm: str) -> str:
+    """AWS's wording for a signing algorithm other than AWS4-HMAC-SHA256 (SigV4A among them)."""
+    return f"Unsupported AWS 'algorithm': '{algorithm[:64]}' (only AWS4-HMAC-SHA256 for now). "
+
+
 def _query_params(query: str) -> dict[str, str]:
     """Decode a raw query string into its last value per name (enough for X-Amz-* parameters)."""
     params: dict[str, str] = {}
@@ -204,15 +228,22 @@ def _query_params(query: str) -> dict[str, str]:
     return params
 
 
-def verify(environ: Mapping[str, Any], body: bytes, now: float, lookup: KeyLookup) -> Verified | None:
+def verify(
+    environ: Mapping[str, Any],
+    body: bytes,
+    now: float,
+    lookup: KeyLookup,
+    expected_service: ExpectedService | None = None,
+) -> Verified | None:
     """Verify a request's SigV4 signature; None when unsigned, AuthFailure when refused."""
     credential = parse_credential(environ)
     if credential is None:
         return None
+    check_scope(credential, expected_service)
     key = lookup(credential.access_key_id)
     if key is None:
         raise AuthFailure(Failure.UNKNOWN_KEY)
-    headers = request_headers(environ)
+    headers = _with_empty_content_headers(request_headers(environ), environ, credential.signed_headers)
     path, query = raw_path_and_query(environ)
     _check_token(credential, key, headers, _query_params(query), now)
     check_clock(credential, now)
@@ -225,16 +256,38 @@ def verify(environ: Mapping[str, Any], body: bytes, now: float, lookup: KeyLooku
         )
     if any(name not in headers for name in credential.signed_headers):
         raise AuthFailure(Failure.MISMATCH)
+    content_sha = headers.get("x-amz-content-sha256")
+    if credential.service == "s3" and content_sha and content_sha not in S3_PAYLOAD_KEYWORDS:
+        if len(content_sha) != 64 or any(c not in "0123456789abcdefABCDEF" for c in content_sha):
+            raise AuthFailure(Failure.PAYLOAD_HASH_INVALID)
     expected = signature_for(
         credential, key.secret, str(environ.get("REQUEST_METHOD", "GET")), path, query, headers, body
     )
     if not hmac.compare_digest(expected, credential.signature):
         raise AuthFailure(Failure.MISMATCH)
-    content_sha = headers.get("x-amz-content-sha256")
-    if content_sha and not content_sha.startswith(_UNSIGNED_PREFIXES):
-        if not hmac.compare_digest(content_sha.lower(), hashlib.sha256(body).hexdigest()):
+    keyword_allowed = credential.service == "s3" and content_sha in S3_PAYLOAD_KEYWORDS
+    if content_sha and not keyword_allowed:  # only S3 may leave the payload unsigned, and only by keyword
+        if not hmac.compare_digest(content_sha.lower().encode(), hashlib.sha256(body).hexdigest().encode()):
             raise AuthFailure(Failure.BODY_HASH)
     return Verified(credential, key)
+
+
+def check_scope(credential: Credential, expected_service: ExpectedService | None) -> None:
+    """Refuse a scope whose region is not a real one, or whose service is not the one called."""
+    expected = expected_service(credential) if expected_service is not None else None
+    problem = scope_problem(credential.region, credential.service, expected, presigned=credential.presigned)
+    if problem is not None:
+        raise AuthFailure(Failure.SCOPE, problem.coral_message(), scope=problem)
+
+
+def _with_empty_content_headers(
+    headers: dict[str, str], environ: Mapping[str, Any], signed: tuple[str, ...]
+) -> dict[str, str]:
+    """Add a signed Content-Type or Content-Length that arrived empty (WSGI gives it as '')."""
+    for key, name in (("CONTENT_TYPE", "content-type"), ("CONTENT_LENGTH", "content-length")):
+        if name in signed and name not in headers and isinstance(environ.get(key), str):
+            headers[name] = str(environ[key])
+    return headers
 
 
 def check_clock(credential: Credential, now: float) -> None:
@@ -267,10 +320,13 @@ def _fmt(when: dt.datetime) -> str:
 def _check_token(
     credential: Credential, key: KeyInfo, headers: Mapping[str, str], query: Mapping[str, str], now: float
 ) -> None:
-    """Temporary credentials need their own session token, unexpired."""
+    """Temporary credentials need their own session token, unexpired; permanent keys take none."""
+    sent = headers.get("x-amz-security-token") or query.get("X-Amz-Security-Token")
     if key.session_token is None:
+        if sent is not None:
+            raise AuthFailure(Failure.TOKEN_INVALID)
         return
-    sent = headers.get("x-amz-security-token") or query.get("X-Amz-Security-Token") or ""
+    sent = sent or ""
     if not hmac.compare_digest(sent.encode(), key.session_token.encode()):
         raise AuthFailure(Failure.TOKEN_INVALID)
     if key.expiry is not None and now >= key.expiry:
@@ -295,9 +351,11 @@ def signature_for(
         canonical_path = path or "/"  # S3 does not normalise or re-encode the path
     else:
         canonical_path = quote(normalize_url_path(path or "/"), safe="/~")
-    if "x-amz-content-sha256" in credential.signed_headers:
+    if credential.service != "s3":
+        payload = hashlib.sha256(body).hexdigest()  # other services sign the body itself, whatever a header says
+    elif "x-amz-content-sha256" in credential.signed_headers:
         payload = headers["x-amz-content-sha256"]
-    elif credential.presigned and credential.service == "s3":
+    elif credential.presigned:
         payload = "UNSIGNED-PAYLOAD"
     else:
         payload = hashlib.sha256(body).hexdigest()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from emulator.index.collection import CollectionIndex
@@ -12,6 +14,8 @@ from emulator.index.loader import open_collection
 from emulator.index.params import IndexParams
 from emulator.index.rebuild import Rebuilder
 from emulator.index.source import VectorSource
+
+log = logging.getLogger(__name__)
 
 _KEY = re.compile(r"[A-Za-z0-9_.-]{1,128}")
 
@@ -57,6 +61,22 @@ class IndexRegistry:
                 _stop(slot.index)
         if directory is not None:
             shutil.rmtree(directory, ignore_errors=True)
+
+    def sweep(self, keep: Iterable[str]) -> list[str]:
+        """Remove the files of every index whose key is not in ``keep`` and not open; return the keys removed."""
+        if self.root is None or not self.root.is_dir():
+            return []
+        kept = set(keep)
+        with self._lock:
+            kept.update(self._slots)
+        removed = []
+        for entry in sorted(self.root.iterdir()):
+            if entry.is_dir() and _KEY.fullmatch(entry.name) and entry.name not in kept:
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry.name)
+        if removed:
+            log.info("removed the index files of %d collection(s) no longer in the store", len(removed))
+        return removed
 
     def close(self) -> None:
         """Cancel pending rebuilds, wait for a running one, and join the rebuild thread."""

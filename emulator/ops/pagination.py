@@ -5,15 +5,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, TypeVar
 
 from emulator.errors import InvalidPaginationTokenException
 
 MAX_TOKEN = 255
+SECRET_BYTES = 32
 _KEPT = 10000
 _LONG = "~"  # marks a server-side cursor key; not in the URL-safe base64 alphabet of short payloads
 T = TypeVar("T")
@@ -27,6 +30,38 @@ def _b64(data: bytes) -> str:
 def _unb64(text: str) -> bytes:
     """Decode URL-safe base64 without padding."""
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def persistent_secret(path: Path) -> bytes:
+    """The token-signing secret kept in `path`: created once, readable by its owner only, the same after a restart."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        data = path.read_bytes()
+        if len(data) == SECRET_BYTES:
+            if path.stat().st_mode & 0o077:
+                os.chmod(path, 0o600)
+            return data
+        return _replace_secret(path)  # a crash while creating it left it short: no token of it can exist
+    secret = secrets.token_bytes(SECRET_BYTES)
+    with os.fdopen(fd, "wb") as out:
+        out.write(secret)
+        out.flush()
+        os.fsync(out.fileno())
+    return secret
+
+
+def _replace_secret(path: Path) -> bytes:
+    """Write a fresh secret next to `path` (owner-only) and move it into place atomically."""
+    secret = secrets.token_bytes(SECRET_BYTES)
+    temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(secret)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temp, path)
+    return secret
 
 
 class TokenCodec:
