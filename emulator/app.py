@@ -13,7 +13,7 @@ from emulator.gateway.pipeline import RekognitionApp
 from emulator.gateway.router import AwsRouter
 from emulator.identity.accounts import AccountsFile, load_accounts
 from emulator.index import IndexRegistry
-from emulator.limits import Throttle
+from emulator.limits import DecodeBudget, Throttle
 from emulator.ops.runtime import Runtime
 from emulator.policy.audit import AuditLog, audit_path
 from emulator.policy.clock import PolicyClock
@@ -76,6 +76,7 @@ def build_runtime(settings: Settings, engine: Engine | None = None) -> Runtime:
         engine_factory=(lambda: engine) if engine is not None else (lambda: _engine_factory(settings)),
         s3_reader=moto_bridge.read_s3_object,
         quotas=settings.quotas,
+        decode_budget=DecodeBudget(settings.decode_budget_pixels, settings.decode_max_wait),
     )
 
 
