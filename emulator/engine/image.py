@@ -83,8 +83,10 @@ def decode_image(data: bytes, *, max_pixels: int = MAX_PIXELS, min_face: float =
             if size != (width, height) and fmt == "JPEG":
                 extent = _draft(img, size)
             with admit(img.size[0] * img.size[1]) if admit is not None else contextlib.nullcontext():
-                array = _pixels(img, size, extent, orientation)
-                img.close()  # the full-size pixels go before admission ends
+                try:
+                    array = _pixels(img, size, extent, orientation)
+                finally:
+                    img.close()  # the full-size pixels go before admission ends, even on failure
     if array.ndim != 3 or array.shape[2] != 3:
         raise InvalidImageFormat("image cannot be converted to RGB")
     if min(width, height) < MIN_SIDE:

@@ -99,6 +99,8 @@ def load_image(ctx: RequestContext, rt: Runtime, image: dict[str, Any]) -> Loade
 def _admitted(rt: Runtime, pixels: int) -> Iterator[None]:
     """Decode inside the budget; after a large decode, hand the freed full-size buffers back to the OS."""
     with rt.decode_budget.admit(pixels):
-        yield
-    if pixels >= TRIM_AFTER_PIXELS:
-        release_free_memory()
+        try:
+            yield
+        finally:
+            if pixels >= TRIM_AFTER_PIXELS:
+                release_free_memory()
