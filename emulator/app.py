@@ -14,7 +14,7 @@ from emulator.gateway.pipeline import RekognitionApp
 from emulator.gateway.router import AwsRouter
 from emulator.identity.accounts import AccountsFile, load_accounts
 from emulator.index import IndexRegistry
-from emulator.limits import Throttle
+from emulator.limits import DecodeBudget, Throttle
 from emulator.ops.pagination import TokenCodec, persistent_secret
 from emulator.ops.runtime import Runtime
 from emulator.policy.audit import AuditLog, audit_path
@@ -106,6 +106,7 @@ def build_runtime(settings: Settings, engine: Engine | None = None) -> Runtime:
         s3_reader=moto_bridge.read_s3_object,
         tokens=TokenCodec(secret),
         quotas=settings.quotas,
+        decode_budget=DecodeBudget(settings.decode_budget_pixels, settings.decode_max_wait),
     )
 
 

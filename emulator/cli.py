@@ -10,7 +10,7 @@ from pathlib import Path
 
 from emulator.config import ConnectionLimits, Settings, default_data_dir
 from emulator.identity.accounts import DEFAULT_ACCOUNT_ID
-from emulator.limits import MAX_FACES_PER_COLLECTION, Quotas
+from emulator.limits import DECODE_BUDGET_PIXELS, DECODE_MAX_WAIT, MAX_FACES_PER_COLLECTION, Quotas
 
 
 def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,6 +38,10 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                    help="IndexFaces answers ServiceQuotaExceededException beyond this many faces")
     p.add_argument("--throttle-tps", type=float, default=0.0,
                    help="requests a second per account and operation before ProvisionedThroughputExceeded; 0: off")
+    p.add_argument("--decode-budget-mp", type=_positive(float), default=DECODE_BUDGET_PIXELS / 1e6,
+                   help="megapixels decoded at once, process-wide; other images wait for room")
+    p.add_argument("--decode-max-wait", type=_positive(float), default=DECODE_MAX_WAIT,
+                   help="seconds an image waits for decode room before ThrottlingException")
     _connection_options(p)
 
 
@@ -98,6 +102,7 @@ def _serve(args: argparse.Namespace) -> int:
             workers=args.workers, read_timeout=args.read_timeout, idle_timeout=args.idle_timeout,
             max_connections=args.max_connections, shutdown_grace=args.shutdown_grace,
         ),
+        decode_budget_pixels=max(1, round(args.decode_budget_mp * 1e6)), decode_max_wait=args.decode_max_wait,
     )
     return serve(settings)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from emulator.index.params import IndexParams
-from emulator.limits import Quotas
+from emulator.limits import DECODE_BUDGET_PIXELS, DECODE_MAX_WAIT, Quotas
 
 INDEX_DIR = "index"  # inside a data dir: the rebuildable index files
 TOKEN_SECRET_FILE = "pagination.key"  # inside a data dir: the secret NextTokens are signed with
@@ -56,6 +56,8 @@ class Settings:
     moto_account_override: str | None = field(default_factory=lambda: os.environ.get("MOTO_ACCOUNT_ID"))
     quotas: Quotas = field(default_factory=Quotas)
     throttle_tps: float = 0.0  # requests a second per account, region and operation; 0 = no throttle
+    decode_budget_pixels: int = DECODE_BUDGET_PIXELS  # pixels decoded at once, process-wide
+    decode_max_wait: float = DECODE_MAX_WAIT  # seconds a decode waits for room before ThrottlingException
     index_params: IndexParams = field(default_factory=lambda: IndexParams.from_env(os.environ))
     connections: ConnectionLimits = field(default_factory=ConnectionLimits)
 

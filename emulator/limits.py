@@ -1,4 +1,4 @@
-"""Service quotas and an opt-in request-rate throttle, as Rekognition applies them (pure, no I/O).
+"""Service quotas, an opt-in request-rate throttle and the image decode budget, as Rekognition applies them (no I/O).
 
 Sources: "Guidelines and quotas in Amazon Rekognition" (docs.aws.amazon.com/rekognition/latest/dg/limits.html).
 - Face vectors per collection: 20,000,000 is the documented maximum (the page also gives 10,000,000 as the
@@ -9,17 +9,29 @@ Sources: "Guidelines and quotas in Amazon Rekognition" (docs.aws.amazon.com/reko
 - TPS quotas are per account, region and operation and adjustable, so the throttle is off by default
   (``serve --throttle-tps N`` turns it on). Over the rate the answer is AWS's
   ProvisionedThroughputExceededException (HTTP 400, "Provisioned Rate exceeded."), which boto3 retries.
+- Image decoding is admitted against a process-wide budget of pixels in flight (``DecodeBudget``): a
+  decode waits, first come first served, until its pixels fit; one that would wait longer than
+  ``max_wait`` is refused, which the caller answers with ThrottlingException (HTTP 500; the model says
+  "Amazon Rekognition is temporarily unable to process the request. Try your call again."), the
+  error AWS documents for the service being over capacity, as opposed to the caller's own TPS quota.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 MAX_FACES_PER_COLLECTION = 20_000_000
 THROTTLE_MESSAGE = "Provisioned Rate exceeded."
+#: Pixels decoded at once across the process: two images at the 40 MP cap (about 320 MB as RGBA).
+DECODE_BUDGET_PIXELS = 80_000_000
+#: Longest a decode waits for room in the budget before the request is throttled, in seconds.
+DECODE_MAX_WAIT = 15.0
+OVERLOADED_MESSAGE = "Amazon Rekognition is temporarily unable to process the request. Try your call again."
 
 
 @dataclass(frozen=True)
@@ -65,3 +77,71 @@ class Throttle:
         """Refill every bucket (a reset of the emulator's state)."""
         with self._lock:
             self._buckets.clear()
+
+
+class DecodeBudgetExceeded(Exception):
+    """A decode waited longer than the budget's max_wait for room."""
+
+
+class DecodeBudget:
+    """Admits image decodes while their pixels fit a process-wide budget; waiters are served in arrival order.
+
+    A decode larger than the whole budget is admitted alone. First come, first served: a large decode at the
+    head of the queue is not overtaken by a stream of small ones, so it cannot starve.
+    """
+
+    def __init__(self, capacity: int = DECODE_BUDGET_PIXELS, max_wait: float = DECODE_MAX_WAIT) -> None:
+        if capacity <= 0:
+            raise ValueError("capacity must be positive")
+        self.capacity = int(capacity)
+        self.max_wait = float(max_wait)
+        self._cond = threading.Condition()
+        self._in_flight = 0
+        self._queue: deque[object] = deque()
+
+    @property
+    def in_flight(self) -> int:
+        """Pixels of the decodes admitted and not yet finished."""
+        with self._cond:
+            return self._in_flight
+
+    @property
+    def waiting(self) -> int:
+        """Decodes waiting for room."""
+        with self._cond:
+            return len(self._queue)
+
+    def wait_until_waiting(self, count: int, timeout: float) -> bool:
+        """Block until at least ``count`` decodes wait for room (False after ``timeout`` seconds)."""
+        with self._cond:
+            return self._cond.wait_for(lambda: len(self._queue) >= count, timeout)
+
+    @contextmanager
+    def admit(self, pixels: int) -> Iterator[None]:
+        """Run the body once ``pixels`` fit; raise DecodeBudgetExceeded after waiting max_wait seconds."""
+        cost = min(max(0, int(pixels)), self.capacity)
+        self._acquire(cost)
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._in_flight -= cost
+                self._cond.notify_all()
+
+    def _acquire(self, cost: int) -> None:
+        """Queue up and wait until first in line with room for ``cost``."""
+        ticket = object()
+        deadline = time.monotonic() + self.max_wait
+        with self._cond:
+            self._queue.append(ticket)
+            try:
+                self._cond.notify_all()  # wait_until_waiting observers
+                while self._queue[0] is not ticket or self._in_flight + cost > self.capacity:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise DecodeBudgetExceeded(f"no room for {cost} pixels within {self.max_wait} s")
+                    self._cond.wait(remaining)
+                self._in_flight += cost
+            finally:
+                self._queue.remove(ticket)
+                self._cond.notify_all()  # the next in line may fit now

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +19,10 @@ from emulator.errors import (
     InvalidImageFormatException,
     InvalidParameterException,
     InvalidS3ObjectException,
+    ThrottlingException,
 )
+from emulator.limits import OVERLOADED_MESSAGE, DecodeBudgetExceeded
+from emulator.memtrim import TRIM_AFTER_PIXELS, release_free_memory
 from emulator.moto_bridge import S3ObjectTooLarge, S3ObjectUnavailable
 from emulator.ops.runtime import Runtime
 
@@ -27,7 +32,11 @@ _IMAGE_NAMESPACE = uuid.UUID("5a4b7f7e-6f0e-4c55-9b7a-8f1f0e0c9d21")
 
 @dataclass(frozen=True)
 class LoadedImage:
-    """The decoded pixels of a request image, and its bytes for the id derived from its content."""
+    """The decoded pixels of a request image, and its bytes for the id derived from its content.
+
+    Images larger than the detector needs are reduced while decoding (engine/resolution.py); the pixels
+    still cover the whole image, so positions divided by ``width``/``height`` are ratios of the original.
+    """
 
     pixels: npt.NDArray[np.uint8]
     data: bytes
@@ -39,12 +48,12 @@ class LoadedImage:
 
     @property
     def width(self) -> int:
-        """Width in pixels after orientation correction."""
+        """Width of the decoded pixels (upright, at the working size)."""
         return int(self.pixels.shape[1])
 
     @property
     def height(self) -> int:
-        """Height in pixels after orientation correction."""
+        """Height of the decoded pixels (upright, at the working size)."""
         return int(self.pixels.shape[0])
 
 
@@ -71,10 +80,12 @@ def image_bytes(ctx: RequestContext, rt: Runtime, image: dict[str, Any]) -> byte
 
 
 def load_image(ctx: RequestContext, rt: Runtime, image: dict[str, Any]) -> LoadedImage:
-    """Read and decode an Image parameter."""
+    """Read and decode an Image parameter, admitted against the process-wide decode budget."""
     data = image_bytes(ctx, rt, image)
     try:
-        pixels = decode_image(data)
+        pixels = decode_image(data, min_face=rt.engine.min_face, admit=lambda n: _admitted(rt, n))
+    except DecodeBudgetExceeded:
+        raise ThrottlingException(OVERLOADED_MESSAGE) from None
     except InvalidImageFormat:
         raise InvalidImageFormatException("Request has invalid image format.") from None
     except ImageTooSmall:
@@ -82,3 +93,14 @@ def load_image(ctx: RequestContext, rt: Runtime, image: dict[str, Any]) -> Loade
     except ImageTooLarge:
         raise ImageTooLargeException("Image size is too large.") from None
     return LoadedImage(pixels, data)
+
+
+@contextmanager
+def _admitted(rt: Runtime, pixels: int) -> Iterator[None]:
+    """Decode inside the budget; after a large decode, hand the freed full-size buffers back to the OS."""
+    with rt.decode_budget.admit(pixels):
+        try:
+            yield
+        finally:
+            if pixels >= TRIM_AFTER_PIXELS:
+                release_free_memory()

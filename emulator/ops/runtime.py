@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from emulator.index import CollectionIndex, IndexRegistry
-from emulator.limits import Quotas
+from emulator.limits import DecodeBudget, Quotas
 from emulator.ops.pagination import TokenCodec
 from emulator.store import CollectionRecord, Store
 
@@ -36,6 +36,7 @@ class Runtime:
     s3_reader: S3Reader
     tokens: TokenCodec = field(default_factory=TokenCodec)
     quotas: Quotas = field(default_factory=Quotas)
+    decode_budget: DecodeBudget = field(default_factory=DecodeBudget)
     _engine: Engine | None = None
     _engine_lock: threading.Lock = field(default_factory=threading.Lock)
 
