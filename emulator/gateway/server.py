@@ -12,6 +12,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from emulator.app import Emulator, create_app
 from emulator.config import Settings
+from emulator.engine.models import ModelNotFound
 from emulator.moto_bridge import request_handler_class
 from emulator.store import StoreVersionError
 
@@ -30,7 +31,7 @@ def serve(settings: Settings) -> int:
     """Run the server until SIGINT or SIGTERM, then finish in-flight requests and close the store."""
     try:
         emulator = create_app(settings)
-    except (ValueError, StoreVersionError) as err:  # accounts, policy or data dir errors name the problem
+    except (ValueError, StoreVersionError, ModelNotFound) as err:  # bad files, data dir or model: named
         print(f"rekognition-emulator: {err}", file=sys.stderr)
         return 2
     try:

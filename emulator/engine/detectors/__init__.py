@@ -20,6 +20,23 @@ def canonical(name: str) -> str:
     return resolved
 
 
+def check_model_files(name: str) -> None:
+    """Raise models.ModelNotFound, naming the file, if a model the detector needs is missing (loads nothing)."""
+    from emulator.engine import models
+
+    resolved = canonical(name)
+    if resolved == "retinaface":
+        from emulator.engine.detectors.retinaface_net import MODEL_FILE as RETINAFACE
+        from emulator.engine.detectors.second_look import MODEL_FILE as CENTERFACE
+
+        for filename in (RETINAFACE, CENTERFACE):
+            if not (models.WEIGHTS_DIR / filename).is_file():
+                models.vendored_model(filename)  # raises ModelNotFound with the path and the remedy
+    elif resolved == "mmod":
+        models.model_path(models.MMOD)
+    models.model_path(models.SHAPE_PREDICTOR_5)
+
+
 def make_detector(name: str, threads: int = 2) -> FaceDetector:
     """Load the named detector (threads: onnxruntime intra-op threads, as for the descriptor)."""
     resolved = canonical(name)
@@ -36,4 +53,5 @@ def make_detector(name: str, threads: int = 2) -> FaceDetector:
     return RetinaFaceDetector(threads)
 
 
-__all__ = ["ALIASES", "CHOICES", "DEFAULT", "DETECTORS", "FaceBox", "FaceDetector", "canonical", "make_detector"]
+__all__ = ["ALIASES", "CHOICES", "DEFAULT", "DETECTORS", "FaceBox", "FaceDetector", "canonical", "check_model_files",
+           "make_detector"]
