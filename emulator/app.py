@@ -115,6 +115,10 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Emulator:
     accounts = load_accounts(settings.accounts_file)
     clock = PolicyClock.from_text(settings.now)
     rules = load_policy(settings.policy_file, known_operations=operation_names())
+    if engine is None:  # the engine loads on first use: find a missing model file now, at start-up
+        from emulator.engine.detectors import check_model_files
+
+        check_model_files(settings.detector)
     runtime = build_runtime(settings, engine)  # opened last: a bad file above leaves nothing open
     audit = AuditLog(audit_path(settings.data_dir) if settings.data_dir is not None else None)
     throttle = Throttle(settings.throttle_tps) if settings.throttle_tps > 0 else None

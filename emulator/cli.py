@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from emulator.config import ConnectionLimits, Settings, default_data_dir
+from emulator.engine.detectors import CHOICES, DEFAULT
 from emulator.identity.accounts import DEFAULT_ACCOUNT_ID
 from emulator.limits import DECODE_BUDGET_PIXELS, DECODE_MAX_WAIT, MAX_FACES_PER_COLLECTION, Quotas
 
@@ -28,11 +29,14 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--moto-api", action="store_true",
                    help="serve moto's /moto-api/* (data.json shows every account's state and secret keys; "
                         "reset wipes every account's, the emulator's too); its recorder stays off")
-    p.add_argument("--detector", choices=["hog", "cnn"], default="hog")
+    p.add_argument("--detector", choices=CHOICES, default=DEFAULT,
+                   help="retinaface: CNN on onnxruntime (default); hog: dlib's HOG (frontal faces only); "
+                        "mmod (alias cnn): dlib's CNN")
     p.add_argument("--descriptor", choices=["onnx", "dlib"], default="onnx")
     p.add_argument("--descriptor-threads", type=int, default=2)
     p.add_argument("--min-face-size", type=int, default=40,
-                   help="smallest face (px in 1920x1080) to look for; 40 as AWS (upsamples), 80 is faster")
+                   help="smallest face (px in 1920x1080, proportionally larger in larger images) to look for; "
+                        "40 as AWS, larger is faster")
     p.add_argument("--log-level", default="WARNING", type=str.upper, choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     p.add_argument("--max-faces-per-collection", type=int, default=MAX_FACES_PER_COLLECTION,
                    help="IndexFaces answers ServiceQuotaExceededException beyond this many faces")

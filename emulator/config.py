@@ -49,10 +49,10 @@ class Settings:
     now: str | None = None  # ISO-8601 instant the policy clock starts from
     auth: bool = True
     moto_api: bool = False  # serve moto's /moto-api/* (every account's state, and a reset of all of it)
-    detector: str = "hog"  # hog | cnn
+    detector: str = "retinaface"  # retinaface | hog | mmod (alias cnn); see emulator/engine/detectors
     descriptor: str = "onnx"  # onnx | dlib
     descriptor_threads: int = 2
-    min_face_size: int = 40  # smallest face (px, in 1920x1080) detection looks for; 80 skips upsampling
+    min_face_size: int = 40  # smallest face (px, in 1920x1080) detection looks for; larger is faster
     moto_account_override: str | None = field(default_factory=lambda: os.environ.get("MOTO_ACCOUNT_ID"))
     quotas: Quotas = field(default_factory=Quotas)
     throttle_tps: float = 0.0  # requests a second per account, region and operation; 0 = no throttle

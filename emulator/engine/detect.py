@@ -1,4 +1,4 @@
-"""Face detection with dlib (HOG by default, CNN MMOD as an option) and its small-face strategy.
+"""Face detection with dlib (``--detector hog``, and CNN MMOD for ``mmod``/``cnn``) and its small-face strategy.
 
 Strategy (measured on this machine, dlib-bin 20.0.1, 2 vCPU; see the engine report):
 HOG's window is 80x80 px, so at upsample 0 it finds faces of ~80 px and up; each 2x upsample

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from emulator.engine import detect, landmarks, quality
+from emulator.engine import detect, detectors, landmarks, quality
 from emulator.engine.descriptor import Descriptor, face_chips, make_descriptor
 from emulator.engine.face import DetectedFace
 
@@ -17,13 +17,12 @@ MAX_FACES = 100
 class Engine:
     """Detection, landmarks, pose, quality and descriptors for decoded images; thread-safe."""
 
-    def __init__(self, detector: str = "hog", descriptor: str = "onnx", cache_dir: Path | None = None,
+    def __init__(self, detector: str = detectors.DEFAULT, descriptor: str = "onnx", cache_dir: Path | None = None,
                  threads: int = 2, min_face: int = detect.AWS_MIN_FACE) -> None:
-        """Load the models; descriptor "onnx" falls back to "dlib" when onnx can't be built."""
-        if detector not in detect.DETECTORS:
-            raise ValueError(f"unknown detector {detector!r}; expected one of {detect.DETECTORS}")
-        self.detector = detector
+        """Load the models (threads: onnxruntime intra-op threads); descriptor "onnx" falls back to "dlib"."""
+        self.detector = detectors.canonical(detector)
         self.min_face = min_face
+        self._detector = detectors.make_detector(self.detector, threads)
         self._descriptor: Descriptor = make_descriptor(descriptor, cache_dir=cache_dir, threads=threads)
         self.descriptor_name: str = self._descriptor.name
 
@@ -34,21 +33,20 @@ class Engine:
         count = 1 if largest_only else max(0, min(int(limit), MAX_FACES))
         if count == 0:
             return []
-        found = detect.detect(image, largest_only=largest_only, detector=self.detector,
-                              min_face=self.min_face)[:count]
+        found = self._detector.detect(image, largest_only=largest_only, min_face=self.min_face)[:count]
         if not found:
             return []
-        shapes = landmarks.predict_shapes(image, [d.rect for d in found])
+        shapes = landmarks.predict_shapes(image, [d.shape_rect for d in found])
         vectors: np.ndarray | None = None
         if descriptors:
             vectors = self._descriptor.compute(face_chips(image, shapes))
         result = []
         for i, (det, shape) in enumerate(zip(found, shapes, strict=True)):
             points = landmarks.shape_points(shape)
-            left, top, width, height = float(det.left), float(det.top), float(det.width), float(det.height)
+            left, top, width, height = det.left, det.top, det.width, det.height
             result.append(DetectedFace(
                 left=left, top=top, width=width, height=height,
-                confidence=detect.score_to_confidence(det.score),
+                confidence=det.confidence,
                 landmarks=landmarks.aws_landmarks(points),
                 pose=landmarks.estimate_pose(points),
                 quality=quality.measure(image, left, top, width, height),

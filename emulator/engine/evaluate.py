@@ -53,6 +53,7 @@ class EvaluationReport:
     groups: dict[str, Rates] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     descriptor: str = ""
+    detector: str = ""
 
 
 def collect_photos(root: Path) -> list[tuple[str, Path]]:
@@ -130,7 +131,7 @@ def evaluate_folder(root: Path, engine: Engine, groups: dict[str, str] | None = 
             idx = [i for i, label in enumerate(labels) if groups.get(label) == group]
             per_group[group] = compute_rates([labels[i] for i in idx], vectors[idx])
     return EvaluationReport(overall=compute_rates(labels, vectors), groups=per_group, skipped=skipped,
-                            descriptor=engine.descriptor_name)
+                            descriptor=engine.descriptor_name, detector=engine.detector)
 
 
 def _format_rates(name: str, r: Rates) -> list[str]:
@@ -147,7 +148,8 @@ def _format_rates(name: str, r: Rates) -> list[str]:
 
 def format_report(report: EvaluationReport) -> str:
     """Human-readable text of an EvaluationReport."""
-    lines = [f"descriptor runtime: {report.descriptor}"] if report.descriptor else []
+    lines = [f"detector: {report.detector}"] if report.detector else []
+    lines += [f"descriptor runtime: {report.descriptor}"] if report.descriptor else []
     lines += _format_rates("overall", report.overall)
     for group, rates in report.groups.items():
         lines += _format_rates(f"group {group}", rates)

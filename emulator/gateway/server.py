@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from emulator.app import Emulator, create_app
 from emulator.config import ConnectionLimits, Settings
+from emulator.engine.models import ModelNotFound
 from emulator.gateway.body import BodyGuard
 from emulator.gateway.connections import PooledWSGIServer
 from emulator.gateway.router import REKOGNITION_MAX_BODY, REKOGNITION_TARGET_PREFIX
@@ -38,7 +39,7 @@ def serve(settings: Settings) -> int:
     """Run the server until SIGINT or SIGTERM, then finish in-flight requests and close the store."""
     try:
         emulator = create_app(settings)
-    except (ValueError, StoreVersionError) as err:  # accounts, policy or data dir errors name the problem
+    except (ValueError, StoreVersionError, ModelNotFound) as err:  # bad files, data dir or model: named
         print(f"rekognition-emulator: {err}", file=sys.stderr)
         return 2
     try:

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from emulator.engine.detectors import CHOICES, DEFAULT
 from emulator.engine.engine import Engine
 from emulator.engine.evaluate import format_report
 from emulator.tools.evaluation_extra import evaluate_with_scores, read_groups, ungrouped
@@ -33,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="CSV with columns identity,group: rates and curves per group")
     p.add_argument("--descriptor", choices=["onnx", "dlib"], default="onnx",
                    help="runtime for dlib's ResNet weights (same output; onnx is faster)")
-    p.add_argument("--detector", choices=["hog", "cnn"], default="hog")
+    p.add_argument("--detector", choices=CHOICES, default=DEFAULT,
+                   help="face detector, as serve --detector (default %(default)s)")
     return p
 
 

@@ -57,7 +57,8 @@ def evaluate_with_scores(root: Path, engine: Engine, groups: dict[str, str] | No
         rates[name] = compute_rates(sub_labels, sub_vectors)
         scores[name] = pair_scores(sub_labels, sub_vectors)
     overall = rates.pop(OVERALL)
-    report = EvaluationReport(overall=overall, groups=rates, skipped=skipped, descriptor=engine.descriptor_name)
+    report = EvaluationReport(overall=overall, groups=rates, skipped=skipped, descriptor=engine.descriptor_name,
+                              detector=engine.detector)
     return report, scores
 
 

@@ -20,8 +20,8 @@ START = "<!-- ops-table:start -->"
 END = "<!-- ops-table:end -->"
 
 NOTES = {
-    "IndexFaces": "dlib HOG detection + ResNet descriptors; QualityFilter, MaxFaces; the same image with the same "
-                  "ExternalImageId is stored once",
+    "IndexFaces": "RetinaFace detection (HOG, MMOD as options) + dlib ResNet descriptors; QualityFilter, MaxFaces; "
+                  "the same image with the same ExternalImageId is stored once",
     "DetectFaces": "BoundingBox, Confidence, 5 landmarks, Pose, Quality; attributes no model here computes are "
                    "left out",
     "CompareFaces": "similarity from descriptor distance (80 ≈ dlib's 0.6)",

@@ -83,7 +83,8 @@ def test_face_record_shapes(gallery: tuple[Any, dict[str, str]]) -> None:
     assert 0 < detail["Confidence"] <= 100
     box = detail["BoundingBox"]
     w, h = int(row(path)["width"]), int(row(path)["height"])
-    assert 0 < box["Width"] < 1 and abs(box["Width"] * w - box["Height"] * h) < 0.2 * box["Width"] * w
+    # Forehead to chin, taller than wide, as Rekognition's boxes (dlib's HOG gave squares).
+    assert 0 < box["Width"] < 1 and 1.1 < (box["Height"] * h) / (box["Width"] * w) < 1.6
     assert "AgeRange" not in detail and "Emotions" not in detail
     again = client.index_faces(CollectionId="gallery", Image={"Bytes": photo(path)}, ExternalImageId="obama-2")
     assert again["FaceRecords"][0]["Face"]["FaceId"] == face["FaceId"]
@@ -108,7 +109,8 @@ def test_multi_face_index_order_and_max_faces(server: Any) -> None:
         assert len(areas) == 2 and areas == sorted(areas, reverse=True)
         reasons = [u["Reasons"] for u in out["UnindexedFaces"]]
         assert reasons and all(r == ["EXCEEDS_MAX_FACES"] for r in reasons)
-        assert int(row(path)["hog_faces_upsample1"]) == 2 + len(reasons)
+        # Six faces (checked by eye; HOG found the four that face the camera).
+        assert int(row(path)["hog_faces_upsample1"]) + 2 == 6 == 2 + len(reasons)
         image_ids = {r["Face"]["ImageId"] for r in out["FaceRecords"]}
         assert len(image_ids) == 1
         assert client.describe_collection(CollectionId="crowd")["FaceCount"] == 2

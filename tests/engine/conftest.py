@@ -72,3 +72,21 @@ def all_faces(engine: Engine, load_image: Callable[[str], np.ndarray]) -> Callab
         return cache[rel]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def hog_engine() -> Engine:
+    """An Engine on dlib's HOG detector (the convention dlib's 5-point model was trained on)."""
+    return Engine(detector="hog")
+
+
+@pytest.fixture(scope="session")
+def hog_identity_faces(manifest: dict[str, dict[str, str]], hog_engine: Engine,
+                       load_image: Callable[[str], np.ndarray]) -> dict[str, DetectedFace | None]:
+    """Largest face (with descriptor) of every identity-folder photo with HOG boxes, computed once."""
+    out: dict[str, DetectedFace | None] = {}
+    for rel in manifest:
+        if not rel.startswith("_"):
+            found = hog_engine.faces(load_image(rel), largest_only=True)
+            out[rel] = found[0] if found else None
+    return out

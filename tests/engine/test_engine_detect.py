@@ -12,6 +12,11 @@ from PIL import Image
 
 from emulator.engine import LANDMARK_NAMES, DetectedFace, Engine, decode_image
 from emulator.engine.detect import detection_scale, score_to_confidence
+from emulator.engine.detectors.box_convention import hog_square
+
+#: Faces in the _multi photos where they differ from HOG's count in the manifest: the selfie has six
+#: faces (checked by eye); HOG misses the two turned ones at the right edge, RetinaFace finds all six.
+MULTI_FACES = {"_multi/selfie_many_people.jpg": 6}
 
 
 def _iou(face: DetectedFace, box: tuple[float, float, float, float]) -> float:
@@ -20,6 +25,28 @@ def _iou(face: DetectedFace, box: tuple[float, float, float, float]) -> float:
     iy = max(0.0, min(face.top + face.height, t + h) - max(face.top, t))
     inter = ix * iy
     return inter / (face.area + w * h - inter)
+
+
+def _hog_box(face: DetectedFace) -> tuple[float, float, float, float]:
+    """The reported (RetinaFace) box converted to HOG's convention, as the 5-point model is fed it."""
+    cx, cy, side = hog_square(face.left, face.top, face.right, face.bottom)
+    return cx - side / 2, cy - side / 2, side, side
+
+
+def _intersection(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    ix = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    return ix * iy
+
+
+def _box_iou(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    inter = _intersection(a, b)
+    return inter / (a[2] * a[3] + b[2] * b[3] - inter)
+
+
+def _inside(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    """Share of box a that lies inside box b."""
+    return _intersection(a, b) / (a[2] * a[3])
 
 
 def _manifest_boxes(row: dict[str, str]) -> list[tuple[float, float, float, float]]:
@@ -36,8 +63,12 @@ def test_each_identity_photo_has_one_face_near_manifest_box(
     assert len(identity_faces) == 73
     for rel, face in identity_faces.items():
         assert face is not None, rel
-        best = max(_iou(face, box) for box in _manifest_boxes(manifest[rel]))
+        # Same face as HOG's: the box in HOG's convention overlaps HOG's, and the reported box holds most of it.
+        best = max(_box_iou(_hog_box(face), box) for box in _manifest_boxes(manifest[rel]))
         assert best > 0.5, (rel, face, manifest[rel]["hog_boxes_upsample1_xywh"])
+        reported = (face.left, face.top, face.width, face.height)
+        covered = max(_inside(box, reported) for box in _manifest_boxes(manifest[rel]))
+        assert covered > 0.6, rel
         assert face.descriptor is not None and face.descriptor.shape == (128,)
         assert face.descriptor.dtype == np.float32
         assert 90.0 <= face.confidence <= 100.0
@@ -46,11 +77,11 @@ def test_each_identity_photo_has_one_face_near_manifest_box(
 def test_identity_photo_all_faces_matches_manifest_count(
     all_faces: Callable[[str], list[DetectedFace]], manifest: dict[str, dict[str, str]]
 ) -> None:
+    assert manifest["elon_musk/3.jpg"]["hog_faces_upsample1"] == "2"  # HOG's second box is a light blob
     for rel in ("angelina_jolie/1.jpg", "elon_musk/3.jpg"):
         found = all_faces(rel)
-        assert len(found) == int(manifest[rel]["hog_faces_upsample1"]), rel
-        # The real face is the largest; the false positive of elon_musk/3 is small and last.
-        assert max(_iou(found[0], b) for b in _manifest_boxes(manifest[rel])) > 0.9
+        assert len(found) == 1, rel  # the one real face; RetinaFace does not fire on elon_musk/3's blob
+        assert max(_box_iou(_hog_box(found[0]), b) for b in _manifest_boxes(manifest[rel])) > 0.5
 
 
 def test_multi_face_photos_sorted_largest_first(
@@ -60,7 +91,7 @@ def test_multi_face_photos_sorted_largest_first(
     assert multi
     for rel in multi:
         found = all_faces(rel)
-        assert len(found) == int(manifest[rel]["hog_faces_upsample1"]), rel
+        assert len(found) == MULTI_FACES.get(rel, int(manifest[rel]["hog_faces_upsample1"])), rel
         areas = [f.area for f in found]
         assert areas == sorted(areas, reverse=True), rel
 
@@ -93,15 +124,18 @@ def test_face_cut_by_border_extends_past_edge(all_faces: Callable[[str], list[De
 
 
 def test_forty_pixel_face_in_full_hd(engine: Engine, load_image: Callable[[str], np.ndarray]) -> None:
+    # The face (HOG's 322-px box of angelina_jolie/2) shrunk to 40 px, pasted with its head and shoulders
+    # around it (a region 1.8 times as wide), as a small face appears in a real photo.
     src = Image.fromarray(load_image("angelina_jolie/2.jpg"))
-    face = src.crop((348, 170, 348 + 322, 170 + 322)).resize((40, 40), Image.Resampling.LANCZOS)
+    cx, cy, half = 348 + 161, 170 + 161, 161 * 1.8
+    region = src.crop((round(cx - half), round(cy - half), round(cx + half), round(cy + half)))
     canvas = Image.new("RGB", (1920, 1080), (120, 120, 120))
-    canvas.paste(face, (900, 500))
+    canvas.paste(region.resize((72, 72), Image.Resampling.LANCZOS), (900 - 16, 500 - 16))
     found = engine.faces(np.asarray(canvas), descriptors=False)
     assert len(found) == 1
-    f = found[0]
-    assert abs(f.left - 900) < 10 and abs(f.top - 500) < 10 and 30 <= f.width <= 50
-    # largest_only falls back to the upsampled pass when the cheap pass finds nothing.
+    x, y, side, _ = _hog_box(found[0])
+    assert abs(x - 900) < 8 and abs(y - 500) < 8 and 32 <= side <= 48, (x, y, side)
+    # largest_only falls back to the full pass when the cheap pass finds nothing.
     assert len(engine.faces(np.asarray(canvas), largest_only=True, descriptors=False)) == 1
 
 

@@ -14,6 +14,11 @@ from emulator.engine.similarity import similarities
 # The manifest's known look-alikes: leonardo_dicaprio/2.jpg is 0.53-0.60 from every matt_damon photo;
 # with the engine's boxes leonardo_dicaprio/1.jpg vs matt_damon/3.jpg also lands at ~0.58.
 HARD_PAIR = {"leonardo_dicaprio", "matt_damon"}
+# Two strangers at the threshold: guido_van_rossum/4.jpg vs jack_dorsey/4.jpg are 0.608 (all-faces boxes)
+# and 0.620 (largest-face boxes) apart with HOG's boxes, 0.591 and 0.597 with RetinaFace's: a coin toss at
+# Similarity 80 either way, which the detector's box decides (tests/engine/test_box_convention.py bounds
+# how many such decisions the detector may change).
+NEAR_THRESHOLD = {("guido_van_rossum/4.jpg", "jack_dorsey/4.jpg")}
 
 
 def test_calibration_points() -> None:
@@ -53,6 +58,8 @@ def test_genuine_pairs_match_and_strangers_do_not(identity_faces: dict[str, Dete
         s = similarity(float(np.linalg.norm(fa.descriptor - fb.descriptor)))
         if _identity(a) == _identity(b):
             genuine.append(s)
+        elif (a, b) in NEAR_THRESHOLD:
+            assert 75 < s < 85, (a, b, s)  # within ~0.015 of distance 0.6
         elif {_identity(a), _identity(b)} != HARD_PAIR:
             impostor.append((s, a, b))
     assert sum(s >= 80 for s in genuine) >= 0.95 * len(genuine)

@@ -39,3 +39,23 @@ def test_evaluate_rejects_bad_input(tmp_path: Path, capsys: pytest.CaptureFixtur
     (tmp_path / "g.csv").write_text("name,team\n")
     assert evaluate_cli.main([str(tmp_path), "--groups", str(tmp_path / "g.csv")]) == 2
     assert "identity" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("detector", ["hog", "retinaface"])
+def test_evaluate_detector_option(detector: str, tmp_path: Path, faces_dir: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "faces"
+    for identity in IDENTITIES[:2]:
+        (root / identity).mkdir(parents=True)
+        for n in (1, 2):
+            (root / identity / f"{n}.jpg").symlink_to(faces_dir / identity / f"{n}.jpg")
+    assert evaluate_cli.main([str(root), "--detector", detector]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == f"detector: {detector}"
+    assert "overall: 4 photos, 2 identities, 2 genuine / 4 impostor pairs" in out
+
+
+def test_evaluate_rejects_an_unknown_detector(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        evaluate_cli.main(["--detector", "yolo"])
+    assert "invalid choice: 'yolo'" in capsys.readouterr().err

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import onnxruntime as ort  # type: ignore[import-untyped,unused-ignore]
 
+from emulator.engine.ort_session import cpu_session
 from emulator.engine.resnet.dlib_format import DlibFormatError, parse
 from emulator.engine.resnet.graph import GRAPH_VERSION, INPUT_NAME, OUTPUT_NAME, GraphBuildError, build_model
 
@@ -73,14 +74,8 @@ def build_model_bytes(weights: bytes) -> bytes:
 
 def make_session(model: bytes, threads: int) -> ort.InferenceSession:
     """An onnxruntime CPU session: threads intra-op threads (not spinning), one inter-op thread."""
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = max(1, threads)
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 3
-    # Spinning worker threads starve concurrent work (dlib detection, other requests) on small machines.
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
-        return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        return cpu_session(model, threads)
     except Exception as exc:  # onnxruntime raises its own exception types
         raise ResnetBuildError(f"onnxruntime cannot load the model: {exc!r}") from exc
 

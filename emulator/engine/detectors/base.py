@@ -1,0 +1,40 @@
+"""What every face detector returns, and the interface the engine calls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class FaceBox:
+    """One face found: the box reported to clients, its confidence, and the box dlib's 5-point model is fed."""
+
+    left: float
+    top: float
+    width: float
+    height: float
+    confidence: float  # 0-100, as Rekognition reports it
+    shape_rect: Any  # dlib.rectangle in the convention dlib's 5-point model was trained on (HOG's boxes)
+
+    @property
+    def area(self) -> float:
+        """Box area in square pixels."""
+        return self.width * self.height
+
+
+class FaceDetector(Protocol):
+    """Finds faces in an (H, W, 3) uint8 RGB image, largest box first."""
+
+    name: str
+
+    def detect(self, image: np.ndarray, *, largest_only: bool, min_face: int) -> list[FaceBox]:
+        """Every face down to Rekognition's proportional minimum of `min_face` px, or only the largest."""
+        ...
+
+
+def largest_first(found: list[FaceBox]) -> list[FaceBox]:
+    """Largest box first; ties broken by higher confidence, then position, for a stable order."""
+    return sorted(found, key=lambda f: (-f.area, -f.confidence, f.top, f.left))
