@@ -29,12 +29,10 @@ import numpy as np
 from PIL import Image
 
 from emulator.engine import models
+from emulator.engine.resolution import AWS_MIN_FACE, smallest_face
 
 #: Smallest face HOG/MMOD finds without upsampling, in pixels.
 DETECTOR_WINDOW = 80
-#: Rekognition's documented minimum face in a 1920x1080 image.
-AWS_MIN_FACE = 40
-AWS_REFERENCE_SIZE = (1920, 1080)
 DETECTORS = ("hog", "cnn")
 
 _CONF_A = math.log(9.0)
@@ -85,9 +83,7 @@ def score_to_confidence(score: float) -> float:
 
 def detection_scale(width: int, height: int, min_face: int = AWS_MIN_FACE) -> float:
     """Scale at which the detector's 80-px window matches Rekognition's proportional minimum face."""
-    ref_w, ref_h = AWS_REFERENCE_SIZE
-    needed = min_face * max(1.0, width / ref_w, height / ref_h)
-    return min(2.0, max(1.0, DETECTOR_WINDOW / needed))
+    return min(2.0, max(1.0, DETECTOR_WINDOW / smallest_face(width, height, min_face)))
 
 
 def detect(image: np.ndarray, *, largest_only: bool = False, detector: str = "hog",

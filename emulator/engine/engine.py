@@ -6,9 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
-from emulator.engine import detect, detectors, landmarks, quality
+from emulator.engine import detectors, landmarks, quality
 from emulator.engine.descriptor import Descriptor, face_chips, make_descriptor
 from emulator.engine.face import DetectedFace
+from emulator.engine.resolution import AWS_MIN_FACE
 
 #: Most faces Engine.faces returns (Rekognition's DetectFaces/IndexFaces limit).
 MAX_FACES = 100
@@ -18,7 +19,7 @@ class Engine:
     """Detection, landmarks, pose, quality and descriptors for decoded images; thread-safe."""
 
     def __init__(self, detector: str = detectors.DEFAULT, descriptor: str = "onnx", cache_dir: Path | None = None,
-                 threads: int = 2, min_face: int = detect.AWS_MIN_FACE) -> None:
+                 threads: int = 2, min_face: int = AWS_MIN_FACE) -> None:
         """Load the models (threads: onnxruntime intra-op threads); descriptor "onnx" falls back to "dlib"."""
         self.detector = detectors.canonical(detector)
         self.min_face = min_face

@@ -25,21 +25,15 @@ from emulator.engine.detectors import box_convention
 from emulator.engine.detectors.base import FaceBox, largest_first
 from emulator.engine.detectors.retinaface_net import RawFaces, RetinaFaceNet
 from emulator.engine.detectors.second_look import SecondLook
+from emulator.engine.resolution import smallest_face
 
 #: Side (px) a face must have at the network to be found reliably (10/10 pasted faces at 24 px, 4/10 at 20).
 NET_MIN_FACE = 24
 MAX_UPSCALE = 2.0
-AWS_REFERENCE_SIZE = (1920, 1080)
 #: Face probability at or above which a box is a candidate (mapped to confidence 90).
 SCORE_THRESHOLD = 0.8
 NMS_IOU = 0.4
 _THRESHOLD_ODDS = SCORE_THRESHOLD / (1.0 - SCORE_THRESHOLD)
-
-
-def smallest_face(width: int, height: int, min_face: int) -> float:
-    """Rekognition's proportional minimum face side in pixels for an image of this size."""
-    ref_w, ref_h = AWS_REFERENCE_SIZE
-    return min_face * max(1.0, width / ref_w, height / ref_h)
 
 
 def network_scale(width: int, height: int, min_face: int) -> float:
