@@ -25,7 +25,8 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--policy", type=Path, default=None, help="policy file (TOML); default: the 2020 moratorium")
     p.add_argument("--now", default=None, help="ISO-8601 instant the policy clock starts from")
     p.add_argument("--auth", choices=["on", "off"], default="on", help="off: accept any credentials, as moto does")
-    p.add_argument("--detector", choices=["hog", "cnn"], default="hog")
+    p.add_argument("--detector", choices=["hog", "mmod", "cnn"], default="hog",
+                   help="hog: dlib's HOG; mmod: dlib's CNN face detector on onnxruntime (cnn: same, old name)")
     p.add_argument("--descriptor", choices=["onnx", "dlib"], default="onnx")
     p.add_argument("--descriptor-threads", type=int, default=2)
     p.add_argument("--min-face-size", type=int, default=40,

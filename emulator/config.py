@@ -29,7 +29,7 @@ class Settings:
     policy_file: Path | None = None
     now: str | None = None  # ISO-8601 instant the policy clock starts from
     auth: bool = True
-    detector: str = "hog"  # hog | cnn
+    detector: str = "hog"  # hog | mmod (dlib's CNN on onnxruntime; "cnn" is an alias)
     descriptor: str = "onnx"  # onnx | dlib
     descriptor_threads: int = 2
     min_face_size: int = 40  # smallest face (px, in 1920x1080) detection looks for; 80 skips upsampling

@@ -1,4 +1,4 @@
-"""Face detection with dlib (HOG by default, CNN MMOD as an option) and its small-face strategy.
+"""Face detection with dlib's HOG (default) or its CNN MMOD (rebuilt on onnxruntime), and the small-face strategy.
 
 Strategy (measured on this machine, dlib-bin 20.0.1, 2 vCPU; see the engine report):
 HOG's window is 80x80 px, so at upsample 0 it finds faces of ~80 px and up; each 2x upsample
@@ -20,7 +20,6 @@ s = 0 -> 90, s = 1 -> 99, s = 2 -> 99.92; real frontal faces score 0.5-3.
 from __future__ import annotations
 
 import math
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,11 +34,12 @@ DETECTOR_WINDOW = 80
 #: Rekognition's documented minimum face in a 1920x1080 image.
 AWS_MIN_FACE = 40
 AWS_REFERENCE_SIZE = (1920, 1080)
-DETECTORS = ("hog", "cnn")
+#: "cnn" is the old name of "mmod" (dlib's CNN face detector), kept as an alias.
+DETECTORS = ("hog", "mmod", "cnn")
+MMOD_DETECTORS = ("mmod", "cnn")
 
 _CONF_A = math.log(9.0)
 _CONF_B = math.log(11.0)
-_cnn_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -126,9 +126,9 @@ def _run(image: np.ndarray, scale: float, detector: str) -> list[Detection]:
             rects, scores, _ = hog.run(work, upsample, 0.0)
         hits = list(zip(rects, scores, strict=True))
     else:
-        with _cnn_lock:
-            mmod = models.cnn_detector()(work, upsample)
-        hits = [(m.rect, m.confidence) for m in mmod]
+        from emulator.engine.mmod import detect_mmod  # onnx and onnxruntime load only when MMOD is used
+
+        hits = detect_mmod(work, upsample)
     out = []
     for rect, score in hits:
         if factor != 1.0:

@@ -19,9 +19,17 @@ class Engine:
 
     def __init__(self, detector: str = "hog", descriptor: str = "onnx", cache_dir: Path | None = None,
                  threads: int = 2, min_face: int = detect.AWS_MIN_FACE) -> None:
-        """Load the models; descriptor "onnx" falls back to "dlib" when onnx can't be built."""
+        """Load the models; descriptor "onnx" falls back to "dlib" when onnx can't be built.
+
+        detector "mmod" (alias "cnn") builds or loads the ONNX MMOD detector now, so a missing or broken
+        mmod_human_face_detector.dat is an error here (MmodBuildError), not at the first request.
+        """
         if detector not in detect.DETECTORS:
             raise ValueError(f"unknown detector {detector!r}; expected one of {detect.DETECTORS}")
+        if detector in detect.MMOD_DETECTORS:
+            from emulator.engine import mmod  # onnx and onnxruntime load only when MMOD is used
+
+            mmod.shared(cache_dir=cache_dir, threads=threads)
         self.detector = detector
         self.min_face = min_face
         self._descriptor: Descriptor = make_descriptor(descriptor, cache_dir=cache_dir, threads=threads)

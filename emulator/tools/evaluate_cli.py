@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="CSV with columns identity,group: rates and curves per group")
     p.add_argument("--descriptor", choices=["onnx", "dlib"], default="onnx",
                    help="runtime for dlib's ResNet weights (same output; onnx is faster)")
-    p.add_argument("--detector", choices=["hog", "cnn"], default="hog")
+    p.add_argument("--detector", choices=["hog", "mmod", "cnn"], default="hog",
+                   help="hog: dlib's HOG; mmod: dlib's CNN face detector on onnxruntime (cnn: same, old name)")
     return p
 
 

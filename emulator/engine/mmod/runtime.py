@@ -94,22 +94,23 @@ def _load_cached(path: Path, net: MmodNet, threads: int) -> OnnxMmod | None:
 
 
 def _build(net: MmodNet, weights_path: Path, sha: str, path: Path, threads: int) -> OnnxMmod:
-    """Build the model, check it against dlib on the scene, store dlib's detections in it, then cache it."""
+    """Build the model holding dlib's detections of the scene, check it gives them too, then cache it."""
     try:
         model = build_model(net)
     except GraphBuildError as exc:
         raise MmodBuildError(f"cannot rebuild dlib's MMOD network: {exc}") from exc
     except Exception as exc:  # onnx checker and protobuf raise their own types
         raise MmodBuildError(f"cannot build the ONNX model: {exc!r}") from exc
-    detector = _detector(bytes(model.SerializeToString()), net, threads, path)
     try:
         reference = list(dlib_reference(weights_path, sha))
     except Exception as exc:  # ImportError, or dlib's RuntimeError on a file it cannot read
         raise MmodBuildError(f"dlib cannot compute the self-check reference: {exc!r}") from exc
-    _check(detector, reference)
     entry = model.metadata_props.add()
     entry.key, entry.value = REFERENCE_KEY, json.dumps([box.__dict__ for box in reference])
-    session.write_atomic(path, bytes(model.SerializeToString()))
+    data = bytes(model.SerializeToString())
+    detector = _detector(data, net, threads, path)
+    _check(detector, reference)
+    session.write_atomic(path, data)
     return detector
 
 
