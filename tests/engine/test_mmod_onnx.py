@@ -22,6 +22,7 @@ from emulator.engine import Engine, decode_image, detect, mmod, models
 from emulator.engine.dlibnet.format import Conv
 from emulator.engine.mmod import runtime
 from emulator.engine.mmod.detector import OnnxMmod
+from emulator.engine.mmod.graph import build_model
 from emulator.engine.mmod.network import MmodNet, parse
 from emulator.engine.mmod.runtime import MmodBuildError
 from emulator.engine.mmod.selfcheck import scene
@@ -128,6 +129,13 @@ def test_concurrent_calls_agree(detector: OnnxMmod, images: dict[str, Image]) ->
     assert results == [expected] * 6
 
 
+def test_sessions_return_memory_after_each_image(detector: OnnxMmod) -> None:
+    """Whole images vary in size: the sessions run without onnxruntime's arena, which would keep the largest."""
+    for session in (detector._session, detector._resize):
+        assert session.get_session_options().enable_cpu_mem_arena is False
+        assert session.get_session_options().intra_op_num_threads == 2
+
+
 def _no_build(net: MmodNet) -> Any:
     """Stand-in for the builder: a load that needs it fails."""
     raise AssertionError("the model was rebuilt instead of loaded from the cache")
@@ -178,13 +186,11 @@ def test_wrong_model_raises_and_caches_nothing(tmp_path: Path, monkeypatch: pyte
     assert list(tmp_path.iterdir()) == []
 
 
-def test_wrong_cached_model_is_rebuilt(tmp_path: Path, cached_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_wrong_cached_model_is_rebuilt(tmp_path: Path, cached_file: Path) -> None:
     """A cached model that loads but no longer gives the stored detections is dropped and rebuilt."""
     mmod.load(cache_dir=tmp_path, threads=1)
     good = cached_file.read_bytes()
-    with monkeypatch.context() as patch:
-        patch.setattr(runtime, "parse", _perturbed_parse)
-        wrong = runtime.build_model(runtime.parse(models.model_path(models.MMOD).read_bytes()))
+    wrong = build_model(_perturbed_parse(models.model_path(models.MMOD).read_bytes()))
     wrong.metadata_props.extend(onnx.load_from_string(good).metadata_props)
     cached_file.write_bytes(wrong.SerializeToString())
     mmod.load(cache_dir=tmp_path, threads=1)

@@ -14,9 +14,14 @@ log = logging.getLogger(__name__)
 DEFAULT_CACHE_DIR = Path("~/.cache/rekognition-emulator")
 
 
-def make_session(model: bytes, threads: int, error: type[Exception]) -> ort.InferenceSession:
-    """An onnxruntime CPU session: threads intra-op threads (not spinning), one inter-op thread; raises `error`."""
+def make_session(model: bytes, threads: int, error: type[Exception], arena: bool = True) -> ort.InferenceSession:
+    """An onnxruntime CPU session: threads intra-op threads (not spinning), one inter-op thread; raises `error`.
+
+    arena=False returns each run's buffers to the system: for inputs whose size varies (whole images), the
+    arena would otherwise keep the largest image's memory for the life of the process.
+    """
     options = ort.SessionOptions()
+    options.enable_cpu_mem_arena = arena
     options.intra_op_num_threads = max(1, threads)
     options.inter_op_num_threads = 1
     options.log_severity_level = 3

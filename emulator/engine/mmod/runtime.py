@@ -72,8 +72,8 @@ def _check(detector: OnnxMmod, reference: list[Box]) -> None:
 
 def _detector(model: bytes, net: MmodNet, threads: int, path: Path) -> OnnxMmod:
     """Sessions for the conv stack and the pyramid's resize, wrapped as a detector."""
-    resize = session.make_session(build_resize_model().SerializeToString(), threads, MmodBuildError)
-    return OnnxMmod(session.make_session(model, threads, MmodBuildError), resize, net, path)
+    resize = session.make_session(build_resize_model().SerializeToString(), threads, MmodBuildError, arena=False)
+    return OnnxMmod(session.make_session(model, threads, MmodBuildError, arena=False), resize, net, path)
 
 
 def _load_cached(path: Path, net: MmodNet, threads: int) -> OnnxMmod | None:
