@@ -101,6 +101,13 @@ def test_no_face_in_a_plain_image(detector: OnnxMmod) -> None:
     assert detector(gradient, 0) == [] and detector(gradient, 1) == []
 
 
+def test_images_too_small_for_the_network_have_no_face(detector: OnnxMmod) -> None:
+    """A few pixels, or a sliver, give no detection (dlib itself raises on them; onnxruntime would too)."""
+    for rows, cols in ((1, 1), (5, 5), (200, 6), (3, 900)):
+        for upsample in (0, 1):
+            assert detector(np.full((rows, cols, 3), 128, dtype=np.uint8), upsample) == []
+
+
 def test_rejects_bad_images_and_upsampling(detector: OnnxMmod) -> None:
     """Arrays that are not (H, W, 3) uint8, and upsampling outside 0..3, are refused."""
     with pytest.raises(ValueError):

@@ -16,6 +16,7 @@ from emulator.engine.mmod.graph import (
     RESIZE_INPUT,
     RESIZE_OUTPUT,
     RESIZE_SIZES,
+    output_size,
     point_map,
 )
 from emulator.engine.mmod.network import MmodNet
@@ -50,6 +51,8 @@ class OnnxMmod:
             work = pyramid_up(work)
         net_input = self._net.input
         layout = tiled_layout(work.shape[0], work.shape[1], net_input.padding, net_input.outer_padding)
+        if min(output_size(self._net, layout.rows, layout.cols)) <= 0:
+            return []  # a few pixels: too small for the network to give a single score (dlib raises here)
         scores = self.scores(tiled_pyramid(work, net_input.mean, layout, self.resize))
         found = suppress(
             candidates(scores, self._net.options.windows, self._pmap, layout, threshold),

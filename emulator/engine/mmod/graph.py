@@ -8,7 +8,7 @@ import onnx  # type: ignore[import-untyped,unused-ignore]
 from onnx import TensorProto, helper
 
 from emulator.engine.dlibnet.format import Affine, Conv
-from emulator.engine.dlibnet.onnx_graph import Builder, GraphBuildError, conv_node, finish_model
+from emulator.engine.dlibnet.onnx_graph import Builder, GraphBuildError, conv_node, finish_model, out_size
 from emulator.engine.mmod.network import MmodNet
 
 INPUT_NAME = "pyramid"
@@ -38,6 +38,16 @@ def point_map(net: MmodNet) -> PointMap:
             oy = oy * layer.stride[0] - layer.pad[0] + kh // 2
             sx, sy = sx * layer.stride[1], sy * layer.stride[0]
     return PointMap(sx, ox, sy, oy)
+
+
+def output_size(net: MmodNet, rows: int, cols: int) -> tuple[int, int]:
+    """Rows and columns of the score planes for a (rows, cols) input; 0 or less when the input is too small."""
+    for layer in net.layers:
+        if isinstance(layer, Conv):
+            _, _, kh, kw = layer.filters.shape
+            rows = out_size(rows, kh, layer.stride[0], layer.pad[0])
+            cols = out_size(cols, kw, layer.stride[1], layer.pad[1])
+    return rows, cols
 
 
 def build_model(net: MmodNet) -> onnx.ModelProto:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -106,7 +107,7 @@ def _build(net: MmodNet, weights_path: Path, sha: str, path: Path, threads: int)
     except Exception as exc:  # ImportError, or dlib's RuntimeError on a file it cannot read
         raise MmodBuildError(f"dlib cannot compute the self-check reference: {exc!r}") from exc
     entry = model.metadata_props.add()
-    entry.key, entry.value = REFERENCE_KEY, json.dumps([box.__dict__ for box in reference])
+    entry.key, entry.value = REFERENCE_KEY, json.dumps([dataclasses.asdict(box) for box in reference])
     data = bytes(model.SerializeToString())
     detector = _detector(data, net, threads, path)
     _check(detector, reference)
