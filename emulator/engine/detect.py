@@ -20,7 +20,6 @@ s = 0 -> 90, s = 1 -> 99, s = 2 -> 99.92; real frontal faces score 0.5-3.
 from __future__ import annotations
 
 import math
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,11 +32,12 @@ from emulator.engine.resolution import AWS_MIN_FACE, smallest_face
 
 #: Smallest face HOG/MMOD finds without upsampling, in pixels.
 DETECTOR_WINDOW = 80
-DETECTORS = ("hog", "cnn")
+#: "cnn" is the old name of "mmod" (dlib's CNN face detector), kept as an alias.
+DETECTORS = ("hog", "mmod", "cnn")
+MMOD_DETECTORS = ("mmod", "cnn")
 
 _CONF_A = math.log(9.0)
 _CONF_B = math.log(11.0)
-_cnn_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -122,9 +122,9 @@ def _run(image: np.ndarray, scale: float, detector: str) -> list[Detection]:
             rects, scores, _ = hog.run(work, upsample, 0.0)
         hits = list(zip(rects, scores, strict=True))
     else:
-        with _cnn_lock:
-            mmod = models.cnn_detector()(work, upsample)
-        hits = [(m.rect, m.confidence) for m in mmod]
+        from emulator.engine.mmod import detect_mmod  # onnx and onnxruntime load only when MMOD is used
+
+        hits = detect_mmod(work, upsample)
     out = []
     for rect, score in hits:
         if factor != 1.0:

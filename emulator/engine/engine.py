@@ -23,7 +23,7 @@ class Engine:
         """Load the models (threads: onnxruntime intra-op threads); descriptor "onnx" falls back to "dlib"."""
         self.detector = detectors.canonical(detector)
         self.min_face = min_face
-        self._detector = detectors.make_detector(self.detector, threads)
+        self._detector = detectors.make_detector(self.detector, threads, cache_dir)
         self._descriptor: Descriptor = make_descriptor(descriptor, cache_dir=cache_dir, threads=threads)
         self.descriptor_name: str = self._descriptor.name
 

@@ -88,11 +88,6 @@ def hog_detector_lease() -> Iterator[Any]:
             _hog_idle.append(detector)
 
 
-def cnn_detector() -> Any:
-    """dlib's CNN MMOD face detector (not thread-safe: callers serialise use)."""
-    return _get("cnn", lambda: dlib.cnn_face_detection_model_v1(str(model_path(MMOD))))
-
-
 def shape_predictor() -> Any:
     """dlib's 5-point landmark predictor (free for any use; the 68-point model is not used)."""
     return _get("sp5", lambda: dlib.shape_predictor(str(model_path(SHAPE_PREDICTOR_5))))

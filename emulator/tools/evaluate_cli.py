@@ -50,7 +50,11 @@ def main(argv: Sequence[str] | None = None, engine: Engine | None = None) -> int
     except (OSError, ValueError) as err:
         print(f"evaluate: {err}", file=sys.stderr)
         return 2
-    engine = engine or Engine(detector=args.detector, descriptor=args.descriptor)
+    try:
+        engine = engine or Engine(detector=args.detector, descriptor=args.descriptor)
+    except RuntimeError as err:  # a model file missing or broken (ModelNotFound, MmodBuildError)
+        print(f"evaluate: {err}", file=sys.stderr)
+        return 2
     report, scores = evaluate_with_scores(args.root, engine, groups)
     if report.overall.photos < 2:
         print(f"evaluate: fewer than 2 usable photos under {args.root}", file=sys.stderr)

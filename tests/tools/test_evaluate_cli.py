@@ -59,3 +59,16 @@ def test_evaluate_rejects_an_unknown_detector(capsys: pytest.CaptureFixture[str]
     with pytest.raises(SystemExit):
         evaluate_cli.main(["--detector", "yolo"])
     assert "invalid choice: 'yolo'" in capsys.readouterr().err
+
+
+def test_evaluate_without_the_mmod_weights_is_a_clear_error(tmp_path: Path, faces_dir: Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """--detector mmod with no mmod_human_face_detector.dat installed exits 2 naming the file, no traceback."""
+    from emulator.engine import mmod, models
+
+    (tmp_path / "models").mkdir()
+    monkeypatch.setattr(models, "models_dir", lambda: tmp_path / "models")
+    monkeypatch.setattr(mmod, "_shared", [])
+    assert evaluate_cli.main([str(faces_dir), "--detector", "mmod"]) == 2
+    assert "mmod_human_face_detector.dat" in capsys.readouterr().err

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from emulator.engine.detectors.base import FaceBox, FaceDetector
 
 #: Names accepted by --detector, the default first.
@@ -37,8 +39,8 @@ def check_model_files(name: str) -> None:
     models.model_path(models.SHAPE_PREDICTOR_5)
 
 
-def make_detector(name: str, threads: int = 2) -> FaceDetector:
-    """Load the named detector (threads: onnxruntime intra-op threads, as for the descriptor)."""
+def make_detector(name: str, threads: int = 2, cache_dir: Path | None = None) -> FaceDetector:
+    """Load the named detector (threads: onnxruntime intra-op threads, as the descriptor's; cache_dir: built models)."""
     resolved = canonical(name)
     if resolved == "hog":
         from emulator.engine.detectors.hog import HogDetector
@@ -47,7 +49,7 @@ def make_detector(name: str, threads: int = 2) -> FaceDetector:
     if resolved == "mmod":
         from emulator.engine.detectors.mmod import MmodDetector
 
-        return MmodDetector()
+        return MmodDetector(threads, cache_dir)
     from emulator.engine.detectors.retinaface import RetinaFaceDetector
 
     return RetinaFaceDetector(threads)

@@ -1,10 +1,8 @@
-"""dlib's MMOD CNN detector (``--detector mmod``, alias ``cnn``), run by dlib itself for now.
-
-The slot for the same weights rebuilt as an ONNX graph (emulator/engine/mmod/): when that runtime
-lands, MmodDetector.detect calls it instead of detect.detect(detector="cnn").
-"""
+"""dlib's MMOD CNN detector (``--detector mmod``, alias ``cnn``), its weights rebuilt for onnxruntime (engine/mmod)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 
@@ -14,10 +12,16 @@ from emulator.engine.detectors.hog import dlib_boxes
 
 
 class MmodDetector:
-    """dlib's CNN (mmod_human_face_detector.dat), serialised behind detect.py's lock; slow but HOG-like boxes."""
+    """dlib's CNN (mmod_human_face_detector.dat) on onnxruntime: dlib's boxes and scores, no lock; HOG-like boxes."""
 
     name = "mmod"
 
+    def __init__(self, threads: int = 2, cache_dir: Path | None = None) -> None:
+        """Build or load the ONNX rebuild now, so a missing or broken .dat is an MmodBuildError at start-up."""
+        from emulator.engine import mmod
+
+        mmod.shared(cache_dir=cache_dir, threads=threads)
+
     def detect(self, image: np.ndarray, *, largest_only: bool, min_face: int) -> list[FaceBox]:
         """Faces down to the proportional minimum, largest first."""
-        return dlib_boxes(detect.detect(image, largest_only=largest_only, detector="cnn", min_face=min_face))
+        return dlib_boxes(detect.detect(image, largest_only=largest_only, detector="mmod", min_face=min_face))

@@ -6,95 +6,44 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import onnx  # type: ignore[import-untyped,unused-ignore]
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
 
+from emulator.engine.dlibnet.onnx_graph import (
+    Builder,
+    GraphBuildError,
+    Shape,
+    conv_node,
+    finish_model,
+    fold_affine,
+    out_size,
+)
 from emulator.engine.resnet.dlib_format import (
     Affine,
     Conv,
     DlibNet,
     Fc,
-    FloatArray,
     Layer,
     Pool,
 )
 
 INPUT_NAME = "chips"
 OUTPUT_NAME = "descriptors"
-OPSET = 17
-IR_VERSION = 8
 #: Bump when the graph changes, so cached models built by older code are not reused.
 GRAPH_VERSION = 1
 
-Shape = tuple[int, int, int]
+__all__ = ["GRAPH_VERSION", "INPUT_NAME", "OUTPUT_NAME", "GraphBuildError", "build_model", "fold_affine"]
 
 
-class GraphBuildError(ValueError):
-    """The parsed network has a structure this builder does not handle."""
-
-
-@dataclass
-class _Builder:
-    """Accumulates nodes and initializers while walking the layers in forward order."""
-
-    nodes: list[onnx.NodeProto] = field(default_factory=list)
-    inits: list[onnx.TensorProto] = field(default_factory=list)
-    count: int = 0
-
-    def name(self, prefix: str) -> str:
-        """A fresh tensor or node name."""
-        self.count += 1
-        return f"{prefix}_{self.count}"
-
-    def const(self, prefix: str, value: npt.NDArray[Any]) -> str:
-        """Add an initializer and return its name."""
-        name = self.name(prefix)
-        self.inits.append(numpy_helper.from_array(value, name))
-        return name
-
-    def op(self, op_type: str, inputs: list[str], **attrs: Any) -> str:
-        """Add a node with one output and return the output's name."""
-        out = self.name(op_type.lower())
-        self.nodes.append(helper.make_node(op_type, inputs, [out], name=out + "_node", **attrs))
-        return out
-
-
-def _out_size(size: int, window: int, stride: int, pad: int) -> int:
-    """dlib's (and ONNX's) output size of a convolution or pooling window."""
-    return (size + 2 * pad - window) // stride + 1
-
-
-def fold_affine(conv: Conv, affine: Affine | None) -> tuple[FloatArray, FloatArray]:
-    """Fold y = gamma * conv(x) + beta into the conv's filters and bias."""
-    if affine is None:
-        return conv.filters, conv.bias
-    gamma = affine.gamma.astype(np.float32)
-    if gamma.size != conv.filters.shape[0]:
-        raise GraphBuildError(f"affine of {gamma.size} channels after a conv of {conv.filters.shape[0]}")
-    filters = (conv.filters * gamma[:, None, None, None]).astype(np.float32)
-    bias = (conv.bias * gamma + affine.beta).astype(np.float32)
-    return filters, bias
-
-
-def _conv(b: _Builder, x: str, shape: Shape, conv: Conv, affine: Affine | None) -> tuple[str, Shape]:
-    """A conv node (with a following affine folded in)."""
-    filters, bias = fold_affine(conv, affine)
-    n, c, kh, kw = filters.shape
-    if c != shape[0]:
-        raise GraphBuildError(f"conv expects {c} channels, gets {shape[0]}")
+def _conv(b: Builder, x: str, shape: Shape, conv: Conv, affine: Affine | None) -> tuple[str, Shape]:
+    """A conv node (with a following affine folded in) and its output shape."""
+    out = conv_node(b, x, shape[0], conv, affine)
+    _, _, kh, kw = conv.filters.shape
     (sy, sx), (py, px) = conv.stride, conv.pad
-    out = b.op(
-        "Conv",
-        [x, b.const("w", filters), b.const("b", bias)],
-        kernel_shape=[kh, kw],
-        strides=[sy, sx],
-        pads=[py, px, py, px],
-    )
-    return out, (n, _out_size(shape[1], kh, sy, py), _out_size(shape[2], kw, sx, px))
+    return out, (conv.filters.shape[0], out_size(shape[1], kh, sy, py), out_size(shape[2], kw, sx, px))
 
 
-def _pool(b: _Builder, x: str, shape: Shape, pool: Pool) -> tuple[str, Shape]:
+def _pool(b: Builder, x: str, shape: Shape, pool: Pool) -> tuple[str, Shape]:
     """A max or average pool; a 0 x 0 window pools the whole plane."""
     (wy, wx), (sy, sx), (py, px) = pool.window, pool.stride, pool.pad
     if wy == 0 and wx == 0:
@@ -104,10 +53,10 @@ def _pool(b: _Builder, x: str, shape: Shape, pool: Pool) -> tuple[str, Shape]:
     if pool.kind == "avg_pool":
         attrs["count_include_pad"] = 0
     out = b.op("MaxPool" if pool.kind == "max_pool" else "AveragePool", [x], **attrs)
-    return out, (shape[0], _out_size(shape[1], wy, sy, py), _out_size(shape[2], wx, sx, px))
+    return out, (shape[0], out_size(shape[1], wy, sy, py), out_size(shape[2], wx, sx, px))
 
 
-def _pad_to(b: _Builder, x: str, shape: Shape, target: Shape) -> str:
+def _pad_to(b: Builder, x: str, shape: Shape, target: Shape) -> str:
     """Zero-pad channels, rows and columns at their ends up to target (dlib's add_prev semantics)."""
     if shape == target:
         return x
@@ -116,13 +65,13 @@ def _pad_to(b: _Builder, x: str, shape: Shape, target: Shape) -> str:
     return b.op("Pad", [x, b.const("pads", pads)], mode="constant")
 
 
-def _add_prev(b: _Builder, x: str, xs: Shape, y: str, ys: Shape) -> tuple[str, Shape]:
+def _add_prev(b: Builder, x: str, xs: Shape, y: str, ys: Shape) -> tuple[str, Shape]:
     """Add two tensors after zero-padding the smaller to the larger shape."""
     target = (max(xs[0], ys[0]), max(xs[1], ys[1]), max(xs[2], ys[2]))
     return b.op("Add", [_pad_to(b, x, xs, target), _pad_to(b, y, ys, target)]), target
 
 
-def _fc(b: _Builder, x: str, shape: Shape, fc: Fc) -> tuple[str, Shape]:
+def _fc(b: Builder, x: str, shape: Shape, fc: Fc) -> tuple[str, Shape]:
     """Flatten and multiply by the (num_inputs, num_outputs) weight matrix."""
     n_in, n_out = fc.weights.shape
     if n_in != shape[0] * shape[1] * shape[2]:
@@ -134,7 +83,7 @@ def _fc(b: _Builder, x: str, shape: Shape, fc: Fc) -> tuple[str, Shape]:
     return out, (n_out, 1, 1)
 
 
-def _input(b: _Builder, net: DlibNet) -> str:
+def _input(b: Builder, net: DlibNet) -> str:
     """uint8 NHWC chips -> float NCHW planes, (pixel - mean) / 256."""
     x = b.op("Cast", [INPUT_NAME], to=TensorProto.FLOAT)
     x = b.op("Transpose", [x], perm=[0, 3, 1, 2])
@@ -169,7 +118,7 @@ def _markers(walk: _Walk, layers: list[Layer], i: int) -> int:
     return 1
 
 
-def _step(b: _Builder, walk: _Walk, layers: list[Layer], i: int) -> int:
+def _step(b: Builder, walk: _Walk, layers: list[Layer], i: int) -> int:
     """Emit the layer at index i (with a following affine folded in); returns layers consumed."""
     layer = layers[i]
     if isinstance(layer, Conv):
@@ -199,7 +148,7 @@ def _step(b: _Builder, walk: _Walk, layers: list[Layer], i: int) -> int:
 
 def build_model(net: DlibNet) -> onnx.ModelProto:
     """The ONNX model: input uint8 (N, rows, cols, 3) RGB chips, output float32 (N, 128) descriptors."""
-    b = _Builder()
+    b = Builder()
     walk = _Walk(x=_input(b, net), shape=(3, net.input.rows, net.input.cols))
     i = 0
     while i < len(net.layers):
@@ -208,15 +157,9 @@ def build_model(net: DlibNet) -> onnx.ModelProto:
         raise GraphBuildError(f"network output is {walk.shape}, not a vector")
     b.nodes.append(helper.make_node("Identity", [walk.x], [OUTPUT_NAME], name="output"))
     rows, cols = net.input.rows, net.input.cols
-    graph = helper.make_graph(
-        b.nodes,
+    return finish_model(
+        b,
         "dlib_resnet_descriptor",
         [helper.make_tensor_value_info(INPUT_NAME, TensorProto.UINT8, ["N", rows, cols, 3])],
         [helper.make_tensor_value_info(OUTPUT_NAME, TensorProto.FLOAT, ["N", walk.shape[0]])],
-        initializer=b.inits,
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
-    model.ir_version = IR_VERSION
-    model.producer_name = "rekognition-emulator"
-    onnx.checker.check_model(model)
-    return model

@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import onnxruntime as ort  # type: ignore[import-untyped,unused-ignore]
 
+from emulator.engine.dlibnet import session
 from emulator.engine.ort_session import cpu_session
 from emulator.engine.resnet.dlib_format import DlibFormatError, parse
 from emulator.engine.resnet.graph import GRAPH_VERSION, INPUT_NAME, OUTPUT_NAME, GraphBuildError, build_model
@@ -23,7 +22,7 @@ WEIGHTS_FILE = "dlib_face_recognition_resnet_model_v1.dat"
 CHIP_SIZE = 150
 DESCRIPTOR_SIZE = 128
 SELF_CHECK_TOLERANCE = 1e-4
-DEFAULT_CACHE_DIR = Path("~/.cache/rekognition-emulator")
+DEFAULT_CACHE_DIR = session.DEFAULT_CACHE_DIR
 
 
 class ResnetBuildError(Exception):
@@ -125,22 +124,6 @@ def cache_path(cache_dir: Path, weights_sha256: str) -> Path:
     return cache_dir / f"dlib_resnet_{weights_sha256}_g{GRAPH_VERSION}.onnx"
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write data to path through a temporary file in the same folder and os.replace."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        log.warning("cannot cache the ONNX descriptor model at %s: %s", path, exc)
-
-
 def _load_cached(path: Path, weights_path: Path, threads: int) -> OnnxDescriptor | None:
     """The cached model if it loads and passes the self-check; otherwise drop it and return None."""
     if not path.is_file():
@@ -160,7 +143,7 @@ def _build(weights: bytes, weights_path: Path, path: Path, threads: int) -> Onnx
     model = build_model_bytes(weights)
     descriptor = OnnxDescriptor(make_session(model, threads), path)
     self_check(descriptor, weights_path)
-    _write_atomic(path, model)
+    session.write_atomic(path, model)
     return descriptor
 
 
