@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
-import fnmatch
 import functools
 import io
-import json
 import re
 import threading
 import weakref
@@ -284,15 +282,11 @@ def role_account(role_arn: str) -> str | None:
     return found.group(2) if found else None
 
 
-def trust_allows(account: str, role_arn: str, partition: str, caller_account: str) -> bool:
-    """Whether `role_arn` exists in `account`'s IAM and the caller's account may assume it."""
+def role_trust_policy(account: str, role_arn: str, partition: str) -> str | None:
+    """The trust policy document of the role whose ARN is exactly `role_arn` in `account`'s IAM; None if none."""
     with MOTO_LOCK:
         role = _role(account, partition, role_arn)
-        if role is None:
-            return False
-        if account == caller_account:
-            return True
-        return _trusts(str(role.assume_role_policy_document or ""), caller_account, partition)
+        return None if role is None else str(role.assume_role_policy_document or "")
 
 
 def caller_arn(akid: str, account: str, partition: str = _PARTITION) -> str:
@@ -334,40 +328,6 @@ def _role(account: str, partition: str, role_arn: str) -> Any:
         if role.arn == role_arn:
             return role
     return None
-
-
-def _trusts(document: str, caller_account: str, partition: str) -> bool:
-    """Whether a trust policy allows (and does not deny) sts:AssumeRole to the caller's account."""
-    try:
-        policy = json.loads(document)
-    except ValueError:
-        return False
-    statements = policy.get("Statement", []) if isinstance(policy, dict) else []
-    statements = [statements] if isinstance(statements, dict) else statements
-    names = {caller_account, f"arn:{partition}:iam::{caller_account}:root", "*"}
-    verdicts = [
-        str(statement.get("Effect"))
-        for statement in statements
-        if isinstance(statement, dict) and _names_assume_role(statement) and _names_principal(statement, names)
-    ]
-    return "Allow" in verdicts and "Deny" not in verdicts
-
-
-def _names_assume_role(statement: dict[str, Any]) -> bool:
-    """Whether a statement's Action (wildcards, any case) covers sts:AssumeRole."""
-    actions = statement.get("Action", [])
-    actions = [actions] if isinstance(actions, str) else actions
-    return any(isinstance(a, str) and fnmatch.fnmatchcase("sts:assumerole", a.lower()) for a in actions)
-
-
-def _names_principal(statement: dict[str, Any], names: set[str]) -> bool:
-    """Whether a statement's Principal is "*" or its AWS principals include one of `names`."""
-    principal = statement.get("Principal")
-    if principal == "*":
-        return True
-    aws = principal.get("AWS", []) if isinstance(principal, dict) else []
-    aws = [aws] if isinstance(aws, str) else aws
-    return any(isinstance(p, str) and p in names for p in aws)
 
 
 def _assumed_role(sts_backends: Any, account_id: str, akid: str) -> Any:

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 from emulator import moto_bridge
 from emulator.gateway import session_tokens
 from emulator.gateway.moto_api import MotoApiGate
-from emulator.identity import Identity, scope
+from emulator.identity import Identity, scope, trust
 from emulator.identity.accounts import AccountsFile
 from emulator.identity.auth_errors import JSON, QUERY, ErrorResponse, error_response, protocol_of, render
 from emulator.identity.resolver import KeyResolver
@@ -146,7 +146,9 @@ class AwsRouter:
                 "Member must not be null",
             )
         target = moto_bridge.role_account(call.role_arn) or identity.account
-        if not moto_bridge.trust_allows(target, call.role_arn, call.partition, identity.account):
+        document = moto_bridge.role_trust_policy(target, call.role_arn, call.partition)
+        same_account = target == identity.account
+        if document is None or not (same_account or trust.trusts(document, identity.account, call.partition)):
             caller = moto_bridge.caller_arn(identity.access_key_id, identity.account, call.partition)
             raise StsRefusal(
                 "AccessDenied",
