@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import math
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import ModuleType
 
@@ -79,9 +80,12 @@ def test_eight_types_ordered_and_confused_is_the_mean_logit_share() -> None:
         assert math.isclose(sum(share.values()), 1.0)
         assert share["CONFUSED"] <= 1 / 8
         assert found[0].type == max(share, key=lambda t: share[t])
-    flat = dict(zip(EMOTION_TYPES, emotions.eight_way(np.zeros(7)), strict=True))
+    none = np.zeros(7)
+    flat = dict(zip(EMOTION_TYPES, emotions.eight_way(np.zeros(7), none), strict=True))
     assert all(math.isclose(v, 1 / 8) for v in flat.values())
-    peaked = dict(zip(EMOTION_TYPES, emotions.eight_way(np.array([0, 0, 0, 9.0, 0, 0, 0])), strict=True))
+    flat_after_offsets = emotions.eight_way(-emotions.OFFSETS)
+    assert np.allclose(flat_after_offsets, 1 / 8)
+    peaked = dict(zip(EMOTION_TYPES, emotions.eight_way(np.array([0, 0, 0, 9.0, 0, 0, 0]), none), strict=True))
     assert peaked["CONFUSED"] < 0.01 and peaked["HAPPY"] > 0.99
 
 
@@ -97,19 +101,24 @@ def test_every_face_gets_all_eight_with_sensible_confidences(
 
 def test_held_out_accuracy_and_calibration(estimator: emotions.EmotionEstimator,
                                            lfw_emotion: dict[str, tuple[str, FaceView]]) -> None:
-    """Measured 58.1 % of 148 (five labels nearly balanced: chance ~22 %); stated confidence within 10 points."""
+    """Measured 62.8 % of 148 (five labels nearly balanced: chance ~22 %; 2 standard errors: 8 points).
+
+    Overall, the first emotion's stated confidence (mean 67) is within 10 points of how often it is right.
+    """
     tops = [(label, estimator(view).emotions) for label, view in lfw_emotion.values() if label in LABELS]
     right = [found is not None and found[0].type == LABELS[label] for label, found in tops]
     stated = [found[0].confidence for _, found in tops if found is not None]
     assert len(right) >= 140
-    assert np.mean(right) > 0.50
+    assert np.mean(right) > 0.55
     assert abs(np.mean(stated) - 100 * np.mean(right)) < 10.0
     happy = [ok for (label, _), ok in zip(tops, right, strict=True) if label == "happiness"]
     assert np.mean(happy) > 0.75
+    calm = [ok for (label, _), ok in zip(tops, right, strict=True) if label == "neutral"]
+    assert np.mean(calm) > 0.3  # 48.5 % of 33 with the offsets; the network alone read most as ANGRY or SAD (27 %)
 
 
 def test_smiling_faces_read_happy_first(engine: Engine, estimator: emotions.EmotionEstimator) -> None:
-    """genki4k held out: HAPPY first on 95 % of smiles and 13 % of non-smiles (all 484); here 60 of each."""
+    """genki4k held out: HAPPY first on 94 % of smiles and 10 % of non-smiles (all 484); here 60 of each."""
     for value, low, high in (("true", 0.85, 1.0), ("false", 0.0, 0.25)):
         paths = sorted(r["path"] for r in rows() if r["set"] == "genki4k" and r["smile"] == value
                        and held_out(r["path"]))[:60]
@@ -130,6 +139,15 @@ def test_the_crop_levels_the_eyes(lfw_emotion: dict[str, tuple[str, FaceView]]) 
     upright = emotions.face_crop(view)
     rotated = emotions.face_crop(dataclasses.replace(view, image=turned, box=box, points5=points))
     assert np.abs(upright - rotated).mean() < 0.05
+
+
+def test_one_estimator_serves_threads_alike(estimator: emotions.EmotionEstimator,
+                                            lfw_emotion: dict[str, tuple[str, FaceView]]) -> None:
+    views = [view for _, view in list(lfw_emotion.values())[:8]]
+    alone = [estimator(v) for v in views]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(estimator, views * 3))
+    assert together == alone * 3
 
 
 def test_missing_model_file_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

