@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from emulator.engine import detect, landmarks, quality
+from emulator.engine import detect, landmarks, mesh, pose, quality
 from emulator.engine.descriptor import Descriptor, face_chips, make_descriptor
 from emulator.engine.face import DetectedFace
 
@@ -26,6 +26,8 @@ class Engine:
         self.min_face = min_face
         self._descriptor: Descriptor = make_descriptor(descriptor, cache_dir=cache_dir, threads=threads)
         self.descriptor_name: str = self._descriptor.name
+        self._mesh = mesh.shared_model(threads)  # Pose comes from the face mesh: a missing model fails here
+        pose.canonical()
 
     def faces(self, image: np.ndarray, *, largest_only: bool = False, descriptors: bool = True,
               limit: int = MAX_FACES) -> list[DetectedFace]:
@@ -46,11 +48,13 @@ class Engine:
         for i, (det, shape) in enumerate(zip(found, shapes, strict=True)):
             points = landmarks.shape_points(shape)
             left, top, width, height = float(det.left), float(det.top), float(det.width), float(det.height)
+            five = landmarks.aws_landmarks(points)
+            face_mesh = self._mesh.face(image, (left, top, width, height), (five["eyeLeft"], five["eyeRight"]))
             result.append(DetectedFace(
                 left=left, top=top, width=width, height=height,
                 confidence=detect.score_to_confidence(det.score),
-                landmarks=landmarks.aws_landmarks(points),
-                pose=landmarks.estimate_pose(points),
+                landmarks=five,
+                pose=pose.mesh_pose(face_mesh.points),
                 quality=quality.measure(image, left, top, width, height),
                 descriptor=None if vectors is None else vectors[i].copy(),
             ))
