@@ -7,10 +7,10 @@ Crops (MediaPipe's face_landmark and iris_landmark graphs):
 - face: a square of 1.5x the face's extent (25 % margin each side), centred on it, its x axis along the eye
   line, resampled bilinearly to 192x192, RGB in [0, 1].  The first crop comes from the detector's box and
   eye centres.  MediaPipe's tracking crop is then computed from the 468 points (bounding box in the
-  eye-line frame, rotation from points 33 -> 263), and the mesh is run again on it when the first crop was
-  off by more than ROI_TOLERANCE, so the result does not depend on the detector's box convention.  (On
-  the identity photos with HOG boxes the two crops differ by 3-12 % in size; re-cropping again moves the
-  pose by 0.7 degrees on average, the network's own jitter, so one re-crop is enough.)
+  eye-line frame, rotation from points 33 -> 263), and the mesh is run again on it while the crop is off
+  by more than ROI_TOLERANCE (at most MAX_PASSES runs), so the result does not depend on the detector's
+  box convention.  On the identity photos with HOG boxes the first two crops differ by 3-12 % in size;
+  a further re-crop moves the pose by 0.7 degrees on average, the network's own jitter.
 - eye: a square of 2.3x the eye-corner distance (33/133 and 362/263) around the corners' midpoint, rotated
   along them, 64x64; the eye on the image's right is mirrored, as the model expects.
 
