@@ -10,6 +10,12 @@ from tests.conftest import faces_root
 
 HARD_PAIR = ("leonardo_dicaprio", "matt_damon")
 
+#: Full or near-full profiles (all facing the image's right), checked by eye; fairface crops are centred faces.
+PROFILE_PHOTOS = tuple(f"_attributes/fairface/{n}.jpg" for n in (
+    3792, 18179, 19852, 20307, 15511, 14318, 24430, 25777, 33854, 20531, 32170, 1776))
+#: The face box in a fairface crop as fractions (left, top, width, height) of its width and height.
+PROFILE_BOX = (0.25, 0.22, 0.5, 0.55)
+
 
 @functools.cache
 def manifest() -> list[dict[str, str]]:

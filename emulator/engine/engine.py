@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from emulator.engine import detectors, landmarks, quality
+from emulator.engine import detectors, landmarks, mesh, pose, quality
 from emulator.engine.descriptor import Descriptor, face_chips, make_descriptor
 from emulator.engine.face import DetectedFace
 from emulator.engine.resolution import AWS_MIN_FACE
@@ -26,6 +26,8 @@ class Engine:
         self._detector = detectors.make_detector(self.detector, threads, cache_dir)
         self._descriptor: Descriptor = make_descriptor(descriptor, cache_dir=cache_dir, threads=threads)
         self.descriptor_name: str = self._descriptor.name
+        self._mesh = mesh.shared_model(threads)  # Pose comes from the face mesh: a missing model fails here
+        pose.canonical()
 
     def faces(self, image: np.ndarray, *, largest_only: bool = False, descriptors: bool = True,
               limit: int = MAX_FACES) -> list[DetectedFace]:
@@ -45,11 +47,14 @@ class Engine:
         for i, (det, shape) in enumerate(zip(found, shapes, strict=True)):
             points = landmarks.shape_points(shape)
             left, top, width, height = det.left, det.top, det.width, det.height
+            five = landmarks.aws_landmarks(points)
+            eyes = det.eyes or (five["eyeLeft"], five["eyeRight"])  # the detector's eyes hold up on rolled faces
+            face_mesh = self._mesh.face(image, (left, top, width, height), eyes, trusted_eyes=det.eyes is not None)
             result.append(DetectedFace(
                 left=left, top=top, width=width, height=height,
                 confidence=det.confidence,
-                landmarks=landmarks.aws_landmarks(points),
-                pose=landmarks.estimate_pose(points),
+                landmarks=five,
+                pose=pose.mesh_pose(face_mesh.points),
                 quality=quality.measure(image, left, top, width, height),
                 descriptor=None if vectors is None else vectors[i].copy(),
             ))

@@ -12,7 +12,7 @@ LANDMARK_NAMES = ("eyeLeft", "eyeRight", "nose", "mouthLeft", "mouthRight")
 
 @dataclass(frozen=True)
 class Pose:
-    """Head pose in degrees, estimated from the five landmarks and the box."""
+    """Head pose in degrees (Rekognition's signs), fitted to the face mesh by pose.mesh_pose."""
 
     roll: float
     yaw: float

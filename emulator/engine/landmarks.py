@@ -1,4 +1,4 @@
-"""Five AWS landmarks and a rough head pose from dlib's 5-point shape predictor.
+"""Five AWS landmarks from dlib's 5-point shape predictor (Pose comes from the face mesh: pose.py).
 
 dlib's 5-point model gives, in image coordinates: parts 0-1 the outer and inner corners of
 the eye on the image's right, parts 2-3 the outer and inner corners of the eye on the
@@ -15,28 +15,17 @@ the mouth corners (+-0.468, 1.053) on the 73 identity photos (calibrated once ag
 68-point model offline; the 68-point model is not used at runtime).  The mouth centre is
 placed at (0.2 * nose_x, 1.053 + 0.35 * (nose_y - 0.746)) -- the fitted regressions on the
 nose -- and the corners at +-0.468 along u from it.
-
-Pose, in degrees (rough, monotonic in the landmark geometry):
-- roll  = angle of the eye line: atan2(dy, dx) from eyeLeft to eyeRight; positive when the
-  image-right eye is lower (head tilted clockwise as seen in the image).
-- yaw   = atan(nose_x / 0.5): the nose's offset along the eye line, in iod, against an
-  assumed nose depth of 0.5 iod; positive when the nose points to the image's right.
-- pitch = atan((0.746 - nose_y) / 0.5): the nose's drop below the eye line compared with the
-  frontal average; positive when the face tilts up (nose closer to the eye line).
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from emulator.engine import models
-from emulator.engine.face import Pose
 
 NOSE_DROP = 0.746
-NOSE_DEPTH = 0.5
 MOUTH_DROP = 1.053
 MOUTH_DROP_PER_NOSE = 0.35
 MOUTH_SHIFT_PER_NOSE = 0.2
@@ -93,13 +82,3 @@ def aws_landmarks(points: np.ndarray) -> dict[str, tuple[float, float]]:
         "mouthLeft": pt(mouth_left),
         "mouthRight": pt(mouth_right),
     }
-
-
-def estimate_pose(points: np.ndarray) -> Pose:
-    """Roll, yaw and pitch in degrees from the 5 dlib points (see module docstring)."""
-    _, _, _, u, _ = _frame(points)
-    roll = math.degrees(math.atan2(u[1], u[0]))
-    nose_x, nose_y = _nose_in_frame(points)
-    yaw = math.degrees(math.atan(nose_x / NOSE_DEPTH))
-    pitch = math.degrees(math.atan((NOSE_DROP - nose_y) / NOSE_DEPTH))
-    return Pose(roll=roll, yaw=yaw, pitch=pitch)

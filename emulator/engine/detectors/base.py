@@ -18,6 +18,7 @@ class FaceBox:
     height: float
     confidence: float  # 0-100, as Rekognition reports it
     shape_rect: Any  # dlib.rectangle in the convention dlib's 5-point model was trained on (HOG's boxes)
+    eyes: tuple[tuple[float, float], tuple[float, float]] | None = None  # the detector's own eye centres, if any
 
     @property
     def area(self) -> float:

@@ -92,10 +92,13 @@ def _corners(face: FaceBox) -> tuple[float, float, float, float]:
 def _face_boxes(raw: RawFaces) -> list[FaceBox]:
     """FaceBoxes of the network's hits: its own box reported, the corrected box for the 5-point model."""
     out = []
-    for (left, top, right, bottom), score in zip(raw.boxes.tolist(), raw.scores.tolist(), strict=True):
+    for (left, top, right, bottom), score, points in zip(raw.boxes.tolist(), raw.scores.tolist(),
+                                                          raw.points.tolist(), strict=True):
         if not (math.isfinite(left) and math.isfinite(top) and right > left and bottom > top):
             continue
+        (lx, ly), (rx, ry) = points[0], points[1]  # the eyes on the image's left and right
         out.append(FaceBox(left=left, top=top, width=right - left, height=bottom - top,
                            confidence=score_to_confidence(score),
-                           shape_rect=box_convention.hog_rect(left, top, right, bottom)))
+                           shape_rect=box_convention.hog_rect(left, top, right, bottom),
+                           eyes=((lx, ly), (rx, ry))))
     return out
