@@ -49,6 +49,8 @@ def serve(settings: Settings) -> int:
         print(f"rekognition-emulator: cannot listen on {settings.host}:{settings.port}: {err}", file=sys.stderr)
         return 2
     host, port = str(server.host), int(server.port)
+    if settings.warm_up:
+        emulator.warm_up()
 
     def stop(signum: int, frame: FrameType | None) -> None:
         del frame
