@@ -57,7 +57,7 @@ class Engine:
             points = landmarks.shape_points(shape)
             left, top, width, height = det.left, det.top, det.width, det.height
             attrs = None
-            if asked:
+            if asked:  # entries needing "mesh" get FaceView.mesh/irises from emulator/engine/mesh.py once it exists
                 view = FaceView(image=image, box=(left, top, width, height), points5=points,
                                 chip=None if chips is None else chips[i])
                 attrs = registry.estimate(view, asked, entries)
