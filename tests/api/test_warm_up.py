@@ -68,3 +68,13 @@ def test_missing_attribute_model_stops_start_up(monkeypatch: pytest.MonkeyPatch,
         create_app(Settings(port=0, data_dir=None))
     assert serve(Settings(port=0, data_dir=None)) == 2
     assert "age-v1.onnx" in capsys.readouterr().err
+
+
+def test_stopping_while_models_warm_exits_cleanly(tmp_path: Path) -> None:
+    """SIGTERM right after `listening on`, while the warm-up is still loading models, is still exit code 0."""
+    for run in range(2):
+        server = ServerProcess(tmp_path / f"data{run}")
+        server.start()
+        server.terminate()
+        assert server.wait(timeout=120) == 0, server.tail()
+        assert "terminate called" not in server.log_path.read_text(errors="replace")
