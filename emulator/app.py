@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import logging
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +25,8 @@ from emulator.policy.clock import PolicyClock
 from emulator.policy.rules import load_policy
 from emulator.protocol import operation_names
 from emulator.store import Store
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -44,10 +49,27 @@ class Emulator:
         """Forget every account's Rekognition state (what POST /moto-api/reset also does with --moto-api)."""
         _reset_state(self.runtime, self.throttle)
 
+    def warm_up(self) -> threading.Thread:
+        """Create the engine and run each of its models once, in a daemon thread; requests wait only for the rest."""
+        thread = threading.Thread(target=_warm, args=(self.runtime,), name="model-warm-up", daemon=True)
+        thread.start()
+        return thread
+
     def close(self) -> None:
         """Release the store and the audit log, and stop background index work."""
         self.runtime.close()
         self.audit.close()
+
+
+def _warm(runtime: Runtime) -> None:
+    """Load and run every model once; a failure is logged (the request that needs the model will report it)."""
+    started = time.perf_counter()
+    try:
+        runtime.engine.warm()
+    except Exception:  # noqa: BLE001 - a background thread must not die silently, nor take the server down
+        log.exception("model warm-up failed")
+        return
+    log.info("models warm in %.1f s", time.perf_counter() - started)
 
 
 def _reset_state(runtime: Runtime, throttle: Throttle | None) -> None:
@@ -116,9 +138,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Emulator:
     clock = PolicyClock.from_text(settings.now)
     rules = load_policy(settings.policy_file, known_operations=operation_names())
     if engine is None:  # the engine loads on first use: find a missing model file now, at start-up
+        from emulator.engine.attributes.registry import check_model_files as check_attribute_models
         from emulator.engine.detectors import check_model_files
 
         check_model_files(settings.detector)
+        check_attribute_models()
     runtime = build_runtime(settings, engine)  # opened last: a bad file above leaves nothing open
     audit = AuditLog(audit_path(settings.data_dir) if settings.data_dir is not None else None)
     throttle = Throttle(settings.throttle_tps) if settings.throttle_tps > 0 else None

@@ -37,6 +37,8 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--min-face-size", type=int, default=40,
                    help="smallest face (px in 1920x1080, proportionally larger in larger images) to look for; "
                         "40 as AWS, larger is faster")
+    p.add_argument("--no-warm-up", dest="warm_up", action="store_false",
+                   help="load each model on first use instead of in the background from start-up")
     p.add_argument("--log-level", default="WARNING", type=str.upper, choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     p.add_argument("--max-faces-per-collection", type=int, default=MAX_FACES_PER_COLLECTION,
                    help="IndexFaces answers ServiceQuotaExceededException beyond this many faces")
@@ -100,7 +102,7 @@ def _serve(args: argparse.Namespace) -> int:
         accounts_file=args.accounts, policy_file=args.policy, now=args.now, auth=args.auth == "on",
         moto_api=args.moto_api,
         detector=args.detector, descriptor=args.descriptor, descriptor_threads=args.descriptor_threads,
-        min_face_size=args.min_face_size,
+        min_face_size=args.min_face_size, warm_up=args.warm_up,
         quotas=Quotas(faces_per_collection=args.max_faces_per_collection), throttle_tps=args.throttle_tps,
         connections=ConnectionLimits(
             workers=args.workers, read_timeout=args.read_timeout, idle_timeout=args.idle_timeout,

@@ -53,6 +53,7 @@ class Settings:
     descriptor: str = "onnx"  # onnx | dlib
     descriptor_threads: int = 2
     min_face_size: int = 40  # smallest face (px, in 1920x1080) detection looks for; larger is faster
+    warm_up: bool = True  # the server loads and runs every model in the background from start-up
     moto_account_override: str | None = field(default_factory=lambda: os.environ.get("MOTO_ACCOUNT_ID"))
     quotas: Quotas = field(default_factory=Quotas)
     throttle_tps: float = 0.0  # requests a second per account, region and operation; 0 = no throttle

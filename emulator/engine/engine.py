@@ -1,26 +1,36 @@
-"""The engine facade: an RGB image in, detected faces (box, landmarks, pose, quality, descriptor) out."""
+"""The engine facade: an RGB image in, detected faces (box, landmarks, pose, quality, descriptor, attributes) out."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import dlib
 import numpy as np
 
 from emulator.engine import detectors, landmarks, mesh, pose, quality
+from emulator.engine.attributes import registry
+from emulator.engine.attributes.types import FaceView
 from emulator.engine.descriptor import Descriptor, face_chips, make_descriptor
+from emulator.engine.detectors import FaceBox
 from emulator.engine.face import DetectedFace
 from emulator.engine.resolution import AWS_MIN_FACE
 
 #: Most faces Engine.faces returns (Rekognition's DetectFaces/IndexFaces limit).
 MAX_FACES = 100
+_NO_ATTRIBUTES: frozenset[str] = frozenset()
 
 
 class Engine:
-    """Detection, landmarks, pose, quality and descriptors for decoded images; thread-safe."""
+    """Detection, landmarks, pose, quality, descriptors and attributes for decoded images; thread-safe."""
 
     def __init__(self, detector: str = detectors.DEFAULT, descriptor: str = "onnx", cache_dir: Path | None = None,
                  threads: int = 2, min_face: int = AWS_MIN_FACE) -> None:
-        """Load the models (threads: onnxruntime intra-op threads); descriptor "onnx" falls back to "dlib"."""
+        """Load the models (threads: onnxruntime intra-op threads); descriptor "onnx" falls back to "dlib".
+
+        Attribute estimators load on first use (or in warm()), so an engine that is never asked for them
+        costs nothing more.
+        """
         self.detector = detectors.canonical(detector)
         self.min_face = min_face
         self._detector = detectors.make_detector(self.detector, threads, cache_dir)
@@ -30,26 +40,32 @@ class Engine:
         pose.canonical()
 
     def faces(self, image: np.ndarray, *, largest_only: bool = False, descriptors: bool = True,
-              limit: int = MAX_FACES) -> list[DetectedFace]:
-        """Faces in an (H, W, 3) uint8 RGB image, largest box first, at most `limit` (1 with largest_only)."""
+              limit: int = MAX_FACES, attributes: frozenset[str] = _NO_ATTRIBUTES) -> list[DetectedFace]:
+        """Faces in an (H, W, 3) uint8 RGB image, largest box first, at most `limit` (1 with largest_only).
+
+        attributes: names from types.ATTRIBUTE_NAMES (and registry.LANDMARKS); only the estimators owning
+        them run, and each face's `attributes` holds the asked fields that a registered estimator computes.
+        """
+        asked = registry.check_names(attributes)
         image = _check_image(image)
-        count = 1 if largest_only else max(0, min(int(limit), MAX_FACES))
-        if count == 0:
-            return []
-        found = self._detector.detect(image, largest_only=largest_only, min_face=self.min_face)[:count]
+        found, shapes = self._locate(image, largest_only, limit)
         if not found:
             return []
-        shapes = landmarks.predict_shapes(image, [d.shape_rect for d in found])
-        vectors: np.ndarray | None = None
-        if descriptors:
-            vectors = self._descriptor.compute(face_chips(image, shapes))
+        entries = registry.entries_for(asked)
+        needs = registry.needs_of(entries)
+        chips = face_chips(image, shapes) if descriptors or "chip" in needs else None
+        vectors = self._descriptor.compute(chips) if descriptors and chips is not None else None
         result = []
         for i, (det, shape) in enumerate(zip(found, shapes, strict=True)):
             points = landmarks.shape_points(shape)
             left, top, width, height = det.left, det.top, det.width, det.height
             five = landmarks.aws_landmarks(points)
-            eyes = det.eyes or (five["eyeLeft"], five["eyeRight"])  # the detector's eyes hold up on rolled faces
-            face_mesh = self._mesh.face(image, (left, top, width, height), eyes, trusted_eyes=det.eyes is not None)
+            face_mesh = self._mesh_of(image, det, shape)
+            attrs = None
+            if asked:
+                view = FaceView(image=image, box=(left, top, width, height), points5=points,
+                                chip=None if chips is None else chips[i], mesh=face_mesh.points)
+                attrs = registry.estimate(view, asked, entries)
             result.append(DetectedFace(
                 left=left, top=top, width=width, height=height,
                 confidence=det.confidence,
@@ -57,12 +73,54 @@ class Engine:
                 pose=pose.mesh_pose(face_mesh.points),
                 quality=quality.measure(image, left, top, width, height),
                 descriptor=None if vectors is None else vectors[i].copy(),
+                attributes=attrs,
             ))
         return result
+
+    def views(self, image: np.ndarray, *, largest_only: bool = False, limit: int = MAX_FACES,
+              chips: bool = False) -> list[FaceView]:
+        """Each face's FaceView, the attribute estimators' input, largest first (for measurement scripts)."""
+        image = _check_image(image)
+        found, shapes = self._locate(image, largest_only, limit)
+        made = face_chips(image, shapes) if chips else None
+        return [FaceView(image=image, box=(d.left, d.top, d.width, d.height), points5=landmarks.shape_points(s),
+                         chip=None if made is None else made[i], mesh=self._mesh_of(image, d, s).points)
+                for i, (d, s) in enumerate(zip(found, shapes, strict=True))]
+
+    def _mesh_of(self, image: np.ndarray, det: FaceBox, shape: Any) -> mesh.FaceMesh:
+        """The face mesh of one detection, levelled on the detector's eyes (dlib's when it has none)."""
+        five = landmarks.aws_landmarks(landmarks.shape_points(shape))
+        eyes = det.eyes or (five["eyeLeft"], five["eyeRight"])  # the detector's eyes hold up on rolled faces
+        box = (det.left, det.top, det.width, det.height)
+        return self._mesh.face(image, box, eyes, trusted_eyes=det.eyes is not None)
+
+    def _locate(self, image: np.ndarray, largest_only: bool, limit: int) -> tuple[list[FaceBox], list[Any]]:
+        """The detected boxes, largest first, at most `limit` (1 with largest_only), and their 5-point shapes."""
+        count = 1 if largest_only else max(0, min(int(limit), MAX_FACES))
+        if count == 0:
+            return [], []
+        found = self._detector.detect(image, largest_only=largest_only, min_face=self.min_face)[:count]
+        return found, landmarks.predict_shapes(image, [d.shape_rect for d in found]) if found else []
 
     def describe(self, chips: np.ndarray) -> np.ndarray:
         """Descriptors for aligned (N, 150, 150, 3) uint8 chips, with this engine's runtime."""
         return self._descriptor.compute(chips)
+
+    def warm(self) -> None:
+        """Run every model once (detector, landmarks, descriptor, each attribute estimator) so none loads later."""
+        image = np.full((480, 640, 3), 128, dtype=np.uint8)
+        self._detector.detect(image, largest_only=False, min_face=self.min_face)
+        box = (220.0, 140.0, 200.0, 200.0)
+        shape = landmarks.predict_shapes(image, [_rect(box)])[0]
+        chips = face_chips(image, [shape])
+        self._descriptor.compute(chips)
+        registry.warm(FaceView(image=image, box=box, points5=landmarks.shape_points(shape), chip=chips[0]))
+
+
+def _rect(box: tuple[float, float, float, float]) -> dlib.rectangle:
+    """A dlib rectangle for a (left, top, width, height) box."""
+    left, top, width, height = (int(v) for v in box)
+    return dlib.rectangle(left, top, left + width - 1, top + height - 1)
 
 
 def _check_image(image: np.ndarray) -> np.ndarray:
@@ -70,3 +128,4 @@ def _check_image(image: np.ndarray) -> np.ndarray:
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise ValueError(f"expected an (H, W, 3) uint8 RGB array, got {image.shape} {image.dtype}")
     return np.ascontiguousarray(image)
+

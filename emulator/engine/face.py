@@ -1,10 +1,12 @@
-"""Value types the engine returns: one detected face with its box, landmarks, pose, quality, descriptor."""
+"""Value types the engine returns: one detected face with its box, landmarks, pose, quality, descriptor, attributes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+
+from emulator.engine.attributes.types import FaceAttributes
 
 #: The five AWS default landmark names, in the order the engine fills them.
 LANDMARK_NAMES = ("eyeLeft", "eyeRight", "nose", "mouthLeft", "mouthRight")
@@ -40,6 +42,7 @@ class DetectedFace:
     pose: Pose
     quality: Quality
     descriptor: np.ndarray | None
+    attributes: FaceAttributes | None = None  # the asked non-DEFAULT fields; None when none were asked
 
     @property
     def area(self) -> float:

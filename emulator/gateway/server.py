@@ -49,6 +49,7 @@ def serve(settings: Settings) -> int:
         print(f"rekognition-emulator: cannot listen on {settings.host}:{settings.port}: {err}", file=sys.stderr)
         return 2
     host, port = str(server.host), int(server.port)
+    warming = emulator.warm_up() if settings.warm_up else None
 
     def stop(signum: int, frame: FrameType | None) -> None:
         del frame
@@ -67,6 +68,8 @@ def serve(settings: Settings) -> int:
         server.serve_forever(poll_interval=0.2)
     finally:
         server.server_close()
+        if warming is not None:  # a model still loading in C++ at interpreter exit aborts the process
+            warming.join()
         emulator.close()
     print("Rekognition emulator stopped", file=sys.stderr, flush=True)
     return 0

@@ -9,7 +9,7 @@ import numpy as np
 from emulator.context import RequestContext
 from emulator.engine import quality_filter_reasons, similarity
 from emulator.errors import InvalidParameterException
-from emulator.ops.face_detail import bounding_box, compared_face
+from emulator.ops.face_detail import COMPARED_ATTRIBUTES, bounding_box, compared_face
 from emulator.ops.images import load_image
 from emulator.ops.registry import Params, Result, operation
 from emulator.ops.runtime import Runtime
@@ -28,7 +28,8 @@ def compare_faces(ctx: RequestContext, rt: Runtime, params: Params) -> Result:
                  if not quality_filter_reasons(f, (source.height, source.width), level)]
     if not src_faces:
         raise InvalidParameterException("There are no faces in the source image. Should be at least 1.")
-    tgt_faces = [f for f in rt.engine.faces(target.pixels, descriptors=True, limit=MAX_TARGET_FACES)
+    tgt_faces = [f for f in rt.engine.faces(target.pixels, descriptors=True, limit=MAX_TARGET_FACES,
+                                            attributes=COMPARED_ATTRIBUTES)
                  if not quality_filter_reasons(f, (target.height, target.width), level)]
     if not tgt_faces:
         raise InvalidParameterException("There are no faces in the target image. Should be at least 1.")

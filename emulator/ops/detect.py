@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from emulator.context import RequestContext
-from emulator.ops.face_detail import face_detail
+from emulator.ops.face_detail import face_detail, requested
 from emulator.ops.images import load_image
 from emulator.ops.registry import Params, Result, operation
 from emulator.ops.runtime import Runtime
@@ -15,6 +15,6 @@ MAX_FACES = 100
 def detect_faces(ctx: RequestContext, rt: Runtime, params: Params) -> Result:
     """Return the 100 largest faces of an image; no face is an empty list, not an error."""
     image = load_image(ctx, rt, params["Image"])
-    faces = rt.engine.faces(image.pixels, descriptors=False, limit=MAX_FACES)
-    attrs = params.get("Attributes")
-    return {"FaceDetails": [face_detail(f, image.width, image.height, attrs) for f in faces]}
+    attrs = requested(params.get("Attributes"))
+    faces = rt.engine.faces(image.pixels, descriptors=False, limit=MAX_FACES, attributes=attrs)
+    return {"FaceDetails": [face_detail(f, image.width, image.height) for f in faces]}

@@ -11,7 +11,7 @@ import numpy as np
 from emulator.context import RequestContext
 from emulator.engine import DetectedFace, quality_filter_reasons
 from emulator.errors import ResourceNotFoundException, ServiceQuotaExceededException
-from emulator.ops.face_detail import face_detail
+from emulator.ops.face_detail import face_detail, requested
 from emulator.ops.images import load_image
 from emulator.ops.lookups import collection_of
 from emulator.ops.pagination import paginate
@@ -63,18 +63,18 @@ def index_faces(ctx: RequestContext, rt: Runtime, params: Params) -> Result:
     record = collection_of(ctx, rt, params["CollectionId"])
     image = load_image(ctx, rt, params["Image"])
     w, h = image.width, image.height
-    faces = rt.engine.faces(image.pixels, descriptors=True, limit=MAX_INDEXED)
+    faces = rt.engine.faces(image.pixels, descriptors=True, limit=MAX_INDEXED,
+                            attributes=requested(params.get("DetectionAttributes")))
     max_faces = min(params.get("MaxFaces") or MAX_INDEXED, MAX_INDEXED)
     chosen, refused = _select(faces, (h, w), params.get("QualityFilter") or "AUTO", max_faces)
-    attrs = params.get("DetectionAttributes")
     stored = _store(rt, record, image.image_id, params.get("ExternalImageId"), chosen, (w, h))
     return {
         "FaceRecords": [
-            {"Face": face_dict(rec), "FaceDetail": face_detail(face, w, h, attrs)}
+            {"Face": face_dict(rec), "FaceDetail": face_detail(face, w, h)}
             for rec, face in zip(stored, chosen, strict=True)
         ],
         "FaceModelVersion": record.face_model_version,
-        "UnindexedFaces": [{"Reasons": reasons, "FaceDetail": face_detail(face, w, h, attrs)}
+        "UnindexedFaces": [{"Reasons": reasons, "FaceDetail": face_detail(face, w, h)}
                            for face, reasons in refused],
     }
 

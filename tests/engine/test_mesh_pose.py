@@ -151,13 +151,14 @@ def genki(faces_dir: Path, engine: Engine) -> np.ndarray:
 
 
 def test_genki4k_pose_error(genki: np.ndarray) -> None:
-    """Measured on all 883 photos of the measured part: MAE yaw 3.3, pitch 5.5, roll 1.1 degrees.
+    """Measured with RetinaFace boxes on the 900 photos of the measured part: MAE yaw 3.6, pitch 5.5, roll 1.3.
 
-    Bounds: about the measured MAE plus four standard errors of a mean of ~200 such errors.
+    This subset over-weights turned faces (yaw MAE 5.1 on them), so its yaw MAE measured 4.6. Bounds: that
+    plus about four standard errors of a mean of ~210 such errors (sd ~4 degrees).
     """
     err = np.abs(genki[:, 3:6] - genki[:, 0:3])
     assert len(genki) > 150
-    assert err[:, 0].mean() < 4.5 and err[:, 1].mean() < 7.0 and err[:, 2].mean() < 1.8
+    assert err[:, 0].mean() < 5.7 and err[:, 1].mean() < 7.0 and err[:, 2].mean() < 1.8
 
 
 def test_genki4k_turned_faces_yaw_error(genki: np.ndarray) -> None:
@@ -188,8 +189,9 @@ def test_detect_faces_returns_the_mesh_pose(rekognition: Any, engine: Engine,
         buf = io.BytesIO()
         Image.fromarray(pixels).save(buf, format="PNG")
         detail = rekognition.detect_faces(Image={"Bytes": buf.getvalue()})["FaceDetails"][0]
-        face = engine.faces(pixels, descriptors=False)[0]  # as DetectFaces runs it (all faces, largest first)
-        want = pose.mesh_pose(_mesh_of(face, pixels).points)
+        view = engine.views(pixels)[0]  # as DetectFaces runs it (all faces, largest first; the detector's eyes)
+        assert view.mesh is not None
+        want = pose.mesh_pose(view.mesh)
         got = detail["Pose"]
         assert got["Yaw"] == pytest.approx(want.yaw, abs=1e-3) and sign * got["Yaw"] > 5
         assert got["Roll"] == pytest.approx(want.roll, abs=1e-3)
