@@ -100,27 +100,36 @@ class Measures:
         """Convert the crop to Y, Cb, Cr and the gradient magnitude; measure the skin reference."""
         ycc = face.pixels @ _YCC.T
         self.luma, self.chroma = ycc[..., 0], ycc[..., 1:]
-        gy, gx = np.gradient(self.luma)
-        self.grad = np.hypot(gx, gy)
-        self.gy = np.abs(gy)
+        gradients = np.gradient(self.luma)
+        self.gy_signed: np.ndarray = gradients[0]
+        self.grad = np.hypot(gradients[1], self.gy_signed)
+        self.gy = np.abs(self.gy_signed)
         self.points = face.points
+        self._masks: dict[tuple[int, ...], np.ndarray] = {}
         skin = self.mask(FOREHEAD + UPPER_CHEEKS)
         self.skin_luma = max(float(np.median(self.luma[skin])), 1.0)
         self.skin_chroma = np.median(self.chroma[skin], axis=0)
         spread = np.hypot(*(self.chroma[skin] - self.skin_chroma).T)
         self.skin_spread = max(float(np.percentile(spread, 90)), 2.0)
-        self.gx = np.gradient(self.luma, axis=1)
-        self.gy_signed = np.gradient(self.luma, axis=0)
         self.skin_grad = max(float(np.mean(self.grad[skin])), 0.05)
 
     def mask(self, region: tuple[int, ...]) -> np.ndarray:
-        """Boolean (H, W) mask of the squares around the region's points (clipped to the canvas)."""
+        """Boolean (H, W) mask of the squares around the region's points (clipped to the canvas), made once."""
+        if region in self._masks:
+            return self._masks[region]
         h, w = self.luma.shape
-        out = np.zeros((h, w), dtype=bool)
-        for x, y in np.rint(self.points[list(region)]).astype(int):
-            out[max(0, y - RADIUS):max(0, y + RADIUS + 1), max(0, x - RADIUS):max(0, x + RADIUS + 1)] = True
+        seeds = np.zeros((h + 2 * RADIUS + 1, w + 2 * RADIUS + 1), dtype=np.int32)
+        xy = np.rint(self.points[list(region)]).astype(int) + RADIUS + 1
+        inside = (xy[:, 0] >= 1) & (xy[:, 0] < w + 2 * RADIUS + 1) & (xy[:, 1] >= 1) & (xy[:, 1] < h + 2 * RADIUS + 1)
+        seeds[xy[inside, 1], xy[inside, 0]] = 1
+        # A (2 RADIUS + 1)-square box sum of the seeds, by summed-area table: > 0 where a point is near.
+        table = seeds.cumsum(axis=0).cumsum(axis=1)
+        k = 2 * RADIUS + 1
+        box = table[k:, k:] - table[:-k, k:] - table[k:, :-k] + table[:-k, :-k]
+        out: np.ndarray = box[:h, :w] > 0
         if not out.any():
             out[h // 2, w // 2] = True
+        self._masks[region] = out
         return out
 
     def darkness(self, region: tuple[int, ...]) -> float:
@@ -149,8 +158,8 @@ class Measures:
         """Standard deviation of the region's luminance over the skin's median luminance (lenses are flat)."""
         return float(np.std(self.luma[self.mask(region)])) / self.skin_luma
 
-    def line(self, x0: float, x1: float, y0: float, y1: float, vertical: bool = False) -> float:
-        """Strongest straight edge across a box: max over rows (columns) of |mean signed d/dy (d/dx)| / skin's.
+    def line(self, x0: float, x1: float, y0: float, y1: float) -> float:
+        """Strongest horizontal edge across a box: max over its rows of |mean signed d/dy| / skin's gradient.
 
         A frame's rim or bridge is an edge of one sign all along the box; skin, wrinkles and hair average out.
         """
@@ -159,10 +168,7 @@ class Measures:
         ya, yb = int(np.clip(round(y0), 0, h - 2)), int(np.clip(round(y1), 1, h - 1))
         if xb <= xa or yb <= ya:
             return 0.0
-        if vertical:
-            profile = np.abs(self.gx[ya:yb, xa:xb].mean(axis=0))
-        else:
-            profile = np.abs(self.gy_signed[ya:yb, xa:xb].mean(axis=1))
+        profile = np.abs(self.gy_signed[ya:yb, xa:xb].mean(axis=1))
         return float(profile.max()) / self.skin_grad
 
     def skin_like(self, region: tuple[int, ...]) -> float:
