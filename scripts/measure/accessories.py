@@ -28,7 +28,7 @@ from emulator.engine.attributes.calibration import Calibration, fit_isotonic, re
 from emulator.engine.attributes.face_regions import canonical_face, features
 
 SETS = ("lfw_kumar_attributes", "sunglasses_selfies", "face_mask", "fairface")
-#: Labels each field is fitted and measured on: field -> (manifest column, extra sets whose photos count as true).
+#: The manifest column holding each field's label.
 LABELS = {"EYEGLASSES": "eyeglasses", "SUNGLASSES": "sunglasses", "BEARD": "beard", "MUSTACHE": "mustache",
           "FACE_OCCLUDED": "face_occluded"}
 RIDGE = 1e-2

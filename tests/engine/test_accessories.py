@@ -79,11 +79,12 @@ def verdicts(engine: Engine, faces_dir: Path) -> dict[str, list[tuple[bool, Verd
     return out
 
 
-# Bounds from scripts/measure_attributes --field accessories (held-out half; README "Face attributes"): AUC
-# eyeglasses 0.90, sunglasses 0.93, beard 0.79, mustache 0.88, face_occluded 0.91; balanced accuracy 0.73,
-# 0.81, 0.60, 0.72, 0.80. With 15 photos per class the AUC's standard error is ~0.07 and the balanced
-# accuracy's ~0.09: each bound sits about 2.5 standard errors below its measured figure.
-AUC_BOUND = {"EYEGLASSES": 0.72, "SUNGLASSES": 0.75, "BEARD": 0.6, "MUSTACHE": 0.7, "FACE_OCCLUDED": 0.72}
+# Bounds from scripts/measure_attributes --field accessories (held-out half; README "Face attributes"): AUC of
+# P(true) eyeglasses 0.90, sunglasses 0.90, beard 0.80, mustache 0.89, face_occluded 0.91; balanced accuracy
+# 0.73, 0.81, 0.62, 0.72, 0.82; right on false photos 0.90-1.0. With 15 photos per class the AUC's standard
+# error is ~0.07, a balanced accuracy's ~0.09 and a rate near 0.9 ~0.08: each bound sits about 2.5 standard
+# errors below its measured figure (beard's balanced bound is at chance: its recall is 28 %).
+AUC_BOUND = {"EYEGLASSES": 0.72, "SUNGLASSES": 0.72, "BEARD": 0.6, "MUSTACHE": 0.7, "FACE_OCCLUDED": 0.72}
 BALANCED_BOUND = {"EYEGLASSES": 0.5, "SUNGLASSES": 0.58, "BEARD": 0.5, "MUSTACHE": 0.5, "FACE_OCCLUDED": 0.58}
 
 
@@ -97,7 +98,7 @@ def test_held_out_ranking_and_accuracy(verdicts: dict[str, list[tuple[bool, Verd
     recall = np.mean([v.value for label, v in found if label])
     specificity = np.mean([not v.value for label, v in found if not label])
     assert (recall + specificity) / 2 >= BALANCED_BOUND[field]
-    assert specificity >= 0.8  # measured 0.92-1.0: a "true" is rarely wrong on these sets
+    assert specificity >= 0.7  # measured 0.90-1.0 on these sets
 
 
 def test_beard_and_mustache_rare_on_fairface_women(engine: Engine, faces_dir: Path) -> None:

@@ -3,16 +3,20 @@
 No model whose weights ship in a registry package was found for these fields (face-models.md), so each is a
 small logistic regression on a few pixel measures of face-mesh regions (face_regions.py defines the
 regions and measures; each is taken against the same face's forehead and upper-cheek skin):
-- EYEGLASSES: horizontal edges across the nose bridge (the frame's bridge) and below the eyes (lower rims),
-  texture at the temples (frame corners), eye darkness;
-- SUNGLASSES: eye-region darkness, texture (lenses hide lids, lashes and iris edges), the share of bright
-  (sclera) pixels, colour shift;
-- BEARD: darkness and texture of the chin and of the jaw and lower cheeks;
-- MUSTACHE: darkness and texture between the nose and the upper lip, chin darkness (beard without mustache
-  is rare, a mustache alone is not);
-- FACE_OCCLUDED: colour shift of nose, mouth and chin from the skin, the share of lower-face pixels still
-  skin-coloured, their texture and darkness (masks, hands). AWS counts dark sunglasses as occlusion too:
-  when Sunglasses is true with P >= DARK_SUNGLASSES, FaceOccluded is true with Sunglasses' confidence.
+- EYEGLASSES: horizontal edges across the nose bridge (a frame's bridge), the strongest straight edge under
+  each eye (lower rims), the eyes' luminance spread;
+- SUNGLASSES: darkness under the eyes (lenses cover skin there), the eyes' luminance spread and texture
+  (lenses hide lids, lashes and iris edges), the bridge's straight edge;
+- BEARD: darkness and greyness of the upper lip, the share of nose, lip, chin and jaw pixels still
+  skin-coloured;
+- MUSTACHE: darkness and greyness of the upper lip, jaw darkness, chin texture;
+- FACE_OCCLUDED: colour shift of nose, upper lip and chin from the skin, their texture (masks are smooth),
+  jaw texture and darkness (masks, hands). AWS counts dark sunglasses as occlusion too ("covered by masks,
+  dark sunglasses, cell phones, hands"): when P(Sunglasses) >= DARK_SUNGLASSES, FaceOccluded is true with
+  Sunglasses' confidence. AWS's docs do not say Sunglasses implies Eyeglasses: the two are independent.
+Features were chosen per field by forward selection (cross-validated AUC on the tuning half) among the
+measures of its own face regions; the eye-brightness measure was left out because it reads sclera against
+skin, i.e. the skin's darkness.
 Each field's coefficients, intercept and isotonic calibration (logit -> P(true)) are constants below,
 produced by ``scripts/measure_attributes --field accessories`` on the tuning half of
 ../shared/faces/_attributes. Value is P(true) >= 0.5; Confidence is 100 x P(Value is right), i.e.
