@@ -114,7 +114,8 @@ class Engine:
         shape = landmarks.predict_shapes(image, [_rect(box)])[0]
         chips = face_chips(image, [shape])
         self._descriptor.compute(chips)
-        registry.warm(FaceView(image=image, box=box, points5=landmarks.shape_points(shape), chip=chips[0]))
+        registry.warm(FaceView(image=image, box=box, points5=landmarks.shape_points(shape), chip=chips[0],
+                               mesh=self._mesh.face(image, box).points))  # estimators needing "mesh" read it
 
 
 def _rect(box: tuple[float, float, float, float]) -> dlib.rectangle:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from emulator.engine import models
+from emulator.engine.attributes.accessories import AccessoryEstimator
 from emulator.engine.attributes.age_gender import AGE_MODEL, GENDER_MODEL, AgeRangeEstimator, GenderEstimator
 from emulator.engine.attributes.emotions import MODEL_FILE as EMOTION_MODEL
 from emulator.engine.attributes.emotions import EmotionEstimator
@@ -44,6 +45,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(AgeRangeEstimator.fields, AgeRangeEstimator, files=(AGE_MODEL,)),
     Entry(GenderEstimator.fields, GenderEstimator, files=(GENDER_MODEL,)),
     Entry(EmotionEstimator.fields, EmotionEstimator, files=(EMOTION_MODEL,)),
+    Entry(AccessoryEstimator.fields, AccessoryEstimator, needs=frozenset({"mesh"})),
 )
 
 _lock = threading.Lock()
