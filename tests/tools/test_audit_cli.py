@@ -31,6 +31,7 @@ def tree(tmp_path: Path, faces_dir: Path) -> Path:
     (root / "paul_allen" / "1.jpg").symlink_to(faces_dir / "paul_allen" / "1.jpg")
     (root / "nobody").mkdir()
     (root / "nobody" / "dogs.jpg").symlink_to(faces_dir / "_noface" / "dogs.jpg")
+    (root / "_skipped").symlink_to(faces_dir / "_noface")  # `_` folders are not identities
     return root
 
 
@@ -64,11 +65,14 @@ def test_interrupted_run_resumes_and_a_rerun_needs_no_engine(tmp_path: Path, fac
     assert resuming.calls == 10 - 3  # the three photos described before the interruption came from the cache
     assert "overall: 9 photos, 5 identities, 4 genuine / 32 impostor pairs" in first  # paul_allen: impostor only
     assert "no face found (1 photos, not counted): nobody/dogs.jpg" in first
+    assert "photos: 10 found, 9 used, 3 read from the cache" in first
     idle = Counting(None)  # raises if the engine is needed at all
     assert evaluate_cli.main(args + ["--groups", str(groups_csv(tmp_path, labels=False))], engine=idle) == 0  # type: ignore[arg-type]
     again = capsys.readouterr().out
     assert idle.calls == 0
-    assert again.split("group female")[0] == first.split("no face found")[0]  # same overall figures from the cache
+    assert "photos: 10 found, 9 used, 10 read from the cache" in again
+    overall = again.split("overall:")[1].split("group female")[0]
+    assert overall == first.split("overall:")[1].split("no face found")[0]  # same overall figures from the cache
 
 
 def groups_csv(tmp_path: Path, labels: bool) -> Path:

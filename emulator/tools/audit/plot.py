@@ -48,15 +48,25 @@ def _arrays(pop: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _det(ax: Axes, pops: dict[str, dict[str, Any]], floor: float) -> None:
-    """FNMR against FMR over all thresholds, with 80/90/95/99 marked."""
+    """FNMR against FMR over all thresholds, with 80/90/95/99 marked.
+
+    A group with impostor pairs only (one photo per person) is drawn dashed against the FNMR of all genuine
+    pairs: how far right it lies is its false-match disparity at equal FNMR.
+    """
+    overall = pops[OVERALL]
     for i, (name, pop) in enumerate(pops.items()):
         _, fmr, fnmr = _arrays(pop)
+        marks_fnmr, style = pop["fnmr"], "-"
+        label = f"{name} ({pop['genuine_pairs']} genuine / {pop['impostor_pairs']} impostor pairs)"
+        if np.isnan(fnmr).all() and not np.isnan(fmr).all():  # impostors only (one photo per person)
+            fnmr, marks_fnmr, style = _arrays(overall)[2], overall["fnmr"], "--"
+            label = f"{name} ({pop['impostor_pairs']} impostor pairs; FNMR of all genuine pairs)"
         if np.isnan(fmr).all() or np.isnan(fnmr).all():
             continue
         colour = _colour(name, i)
-        label = f"{name} ({pop['genuine_pairs']} genuine / {pop['impostor_pairs']} impostor pairs)"
-        ax.step(np.maximum(fmr, floor), np.maximum(fnmr, floor), where="post", color=colour, lw=1.8, label=label)
-        for marker, x, y in zip(MARKERS, pop["fmr"][: len(THRESHOLDS)], pop["fnmr"][: len(THRESHOLDS)], strict=True):
+        ax.step(np.maximum(fmr, floor), np.maximum(fnmr, floor), where="post", color=colour, lw=1.6, ls=style,
+                label=label)
+        for marker, x, y in zip(MARKERS, pop["fmr"][: len(THRESHOLDS)], marks_fnmr[: len(THRESHOLDS)], strict=True):
             if x is not None and y is not None:
                 ax.plot(max(x, floor), max(y, floor), marker=marker, ms=8, color=colour, mec="white", ls="none")
     for marker, t in zip(MARKERS, THRESHOLDS, strict=True):
@@ -69,7 +79,7 @@ def _det(ax: Axes, pops: dict[str, dict[str, Any]], floor: float) -> None:
     ax.axhspan(floor * 0.8, floor * 1.6, color="0.92", zorder=0)
     ax.axvspan(floor * 0.8, floor * 1.6, color="0.92", zorder=0)
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper right")
+    ax.legend(fontsize=7, loc="lower left")  # the corner no DET curve reaches
 
 
 def _by_threshold(ax: Axes, pops: dict[str, dict[str, Any]], floor: float) -> None:

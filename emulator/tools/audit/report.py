@@ -87,7 +87,9 @@ def _attributes(audit: dict[str, dict[str, Any]]) -> list[str]:
 def format_text(result: dict[str, Any]) -> str:
     """Human-readable text of an evaluation result (as built by the evaluate command)."""
     figures = result["figures"]
-    lines = [f"detector: {result['detector']}", f"descriptor runtime: {result['descriptor']}"]
+    lines = [f"detector: {result['detector']}", f"descriptor runtime: {result['descriptor']}",
+             f"photos: {result['photos_found']} found, {result['photos_used']} used, "
+             f"{result['from_cache']} read from the cache"]
     for name, pop in figures["populations"].items():
         lines += _population(name if name == "overall" else f"group {name}", pop, figures["thresholds"],
                              figures["bootstrap_draws"])
