@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from emulator.engine import DetectedFace, Engine
-from emulator.engine.evaluate import compute_rates
 from emulator.engine.similarity import max_distance
+from emulator.tools.audit.figures import measure
 
 #: Largest share of same/different decisions at Similarity 80 the detector may change (issue 16).
 MAX_FLIPS = 0.002
@@ -87,8 +87,8 @@ def test_match_rates_at_80_no_worse_than_hog(
 ) -> None:
     ours, hogs = _vectors(identity_faces), _vectors(hog_identity_faces)
     labels = [_identity(r) for r in sorted(ours)]
-    mine = compute_rates(labels, np.stack([ours[r] for r in sorted(ours)]).astype(np.float64))
-    theirs = compute_rates(labels, np.stack([hogs[r] for r in sorted(hogs)]).astype(np.float64))
-    assert mine.false_match_rate[80.0] <= theirs.false_match_rate[80.0]
-    assert mine.false_non_match_rate[80.0] <= theirs.false_non_match_rate[80.0]
-    assert mine.rank1_identification == pytest.approx(1.0)
+    mine = measure(labels, np.stack([ours[r] for r in sorted(ours)]), None, draws=0)["populations"]["overall"]
+    theirs = measure(labels, np.stack([hogs[r] for r in sorted(hogs)]), None, draws=0)["populations"]["overall"]
+    assert mine["fmr"][0] <= theirs["fmr"][0]  # index 0: threshold 80
+    assert mine["fnmr"][0] <= theirs["fnmr"][0]
+    assert mine["rank1"] == pytest.approx(1.0)
