@@ -30,6 +30,8 @@ MOUTH_DROP = 1.053
 MOUTH_DROP_PER_NOSE = 0.35
 MOUTH_SHIFT_PER_NOSE = 0.2
 MOUTH_HALF_WIDTH = 0.468
+#: The face mesh's mouth corners (image-left, image-right), which replace the estimate above in responses.
+MESH_MOUTH_CORNERS = (61, 291)
 
 
 def predict_shapes(image: np.ndarray, rects: list[Any]) -> list[Any]:
@@ -59,6 +61,13 @@ def _nose_in_frame(points: np.ndarray) -> tuple[float, float]:
     v = np.array([-u[1], u[0]])
     rel = points[4] - mid
     return float(rel @ u) / iod, float(rel @ v) / iod
+
+
+def with_mesh_mouth(five: dict[str, tuple[float, float]], mesh: np.ndarray) -> dict[str, tuple[float, float]]:
+    """DEFAULT's five with mouthLeft/mouthRight moved to the face mesh's mouth corners (MESH_MOUTH_CORNERS)."""
+    points = np.asarray(mesh, dtype=np.float64)
+    left, right = (points[i, :2] for i in MESH_MOUTH_CORNERS)
+    return {**five, "mouthLeft": (float(left[0]), float(left[1])), "mouthRight": (float(right[0]), float(right[1]))}
 
 
 def aws_landmarks(points: np.ndarray) -> dict[str, tuple[float, float]]:
