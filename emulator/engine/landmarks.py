@@ -1,4 +1,4 @@
-"""Five AWS landmarks from dlib's 5-point shape predictor (Pose comes from the face mesh: pose.py).
+"""Five AWS landmarks: eyes and nose from dlib's 5-point shape predictor, mouth corners from the face mesh.
 
 dlib's 5-point model gives, in image coordinates: parts 0-1 the outer and inner corners of
 the eye on the image's right, parts 2-3 the outer and inner corners of the eye on the
@@ -14,7 +14,10 @@ length the inter-ocular distance (iod).  In that frame the nose point averages (
 the mouth corners (+-0.468, 1.053) on the 73 identity photos (calibrated once against dlib's
 68-point model offline; the 68-point model is not used at runtime).  The mouth centre is
 placed at (0.2 * nose_x, 1.053 + 0.35 * (nose_y - 0.746)) -- the fitted regressions on the
-nose -- and the corners at +-0.468 along u from it.
+nose -- and the corners at +-0.468 along u from it.  aws_landmarks still returns that estimate, but responses carry
+the face mesh's mouth corners instead (with_mesh_mouth, MESH_MOUTH_CORNERS), since the engine always runs the
+mesh for Pose; they moved by 0.11 inter-ocular distances median (p90 0.22) on the labelled photos
+(scripts/measure_attributes --field mesh_gaze).
 """
 
 from __future__ import annotations
