@@ -19,7 +19,6 @@ from _common import table
 from _mesh_features import collect
 from _mesh_fit import fit_logistic, knots, verdict_report
 
-from emulator.engine import pose
 from emulator.engine.attributes import expressions as ex
 from emulator.engine.attributes import face_geometry as geometry
 from emulator.engine.attributes.calibration import fit_isotonic
@@ -91,5 +90,4 @@ def run(args: argparse.Namespace) -> int:
     print(f"\nMouthOpen recall on lfw's held-out 'mouth wide open' photos: "
           f"{100 * np.mean([ex.MOUTH_OPEN.probability(float(s['gap'])) >= 0.5 for s in mouth]):.1f} % of {len(mouth)}"
           " (with the constants in expressions.py)")
-    _ = pose
     return 0
