@@ -19,6 +19,8 @@ from emulator.engine.resolution import AWS_MIN_FACE
 #: Most faces Engine.faces returns (Rekognition's DetectFaces/IndexFaces limit).
 MAX_FACES = 100
 _NO_ATTRIBUTES: frozenset[str] = frozenset()
+#: The iris model's first 16 eye-contour points trace the lids (MediaPipe's eye contour topology).
+EYELID_POINTS = 16
 
 
 class Engine:
@@ -59,12 +61,13 @@ class Engine:
         for i, (det, shape) in enumerate(zip(found, shapes, strict=True)):
             points = landmarks.shape_points(shape)
             left, top, width, height = det.left, det.top, det.width, det.height
-            five = landmarks.aws_landmarks(points)
             face_mesh = self._mesh_of(image, det, shape)
+            five = landmarks.with_mesh_mouth(landmarks.aws_landmarks(points), face_mesh.points)
             attrs = None
             if asked:
                 view = FaceView(image=image, box=(left, top, width, height), points5=points,
-                                chip=None if chips is None else chips[i], mesh=face_mesh.points)
+                                chip=None if chips is None else chips[i], mesh=face_mesh.points,
+                                **(self.eye_parts(image, face_mesh) if "irises" in needs else {}))
                 attrs = registry.estimate(view, asked, entries)
             result.append(DetectedFace(
                 left=left, top=top, width=width, height=height,
@@ -78,14 +81,24 @@ class Engine:
         return result
 
     def views(self, image: np.ndarray, *, largest_only: bool = False, limit: int = MAX_FACES,
-              chips: bool = False) -> list[FaceView]:
+              chips: bool = False, irises: bool = False) -> list[FaceView]:
         """Each face's FaceView, the attribute estimators' input, largest first (for measurement scripts)."""
         image = _check_image(image)
         found, shapes = self._locate(image, largest_only, limit)
         made = face_chips(image, shapes) if chips else None
-        return [FaceView(image=image, box=(d.left, d.top, d.width, d.height), points5=landmarks.shape_points(s),
-                         chip=None if made is None else made[i], mesh=self._mesh_of(image, d, s).points)
-                for i, (d, s) in enumerate(zip(found, shapes, strict=True))]
+        out = []
+        for i, (d, s) in enumerate(zip(found, shapes, strict=True)):
+            face_mesh = self._mesh_of(image, d, s)
+            out.append(FaceView(image=image, box=(d.left, d.top, d.width, d.height), points5=landmarks.shape_points(s),
+                                chip=None if made is None else made[i], mesh=face_mesh.points,
+                                **(self.eye_parts(image, face_mesh) if irises else {})))
+        return out
+
+    def eye_parts(self, image: np.ndarray, face_mesh: mesh.FaceMesh) -> dict[str, np.ndarray]:
+        """FaceView's irises (2, 3: x, y, radius) and eyelids (2, 16, 2) from the iris model, image-left eye first."""
+        eyes = self._mesh.eyes(image, face_mesh)
+        return {"irises": np.array([iris_circle(eye.iris) for eye in eyes]),
+                "eyelids": np.array([eye.contour[:EYELID_POINTS, :2] for eye in eyes])}
 
     def _mesh_of(self, image: np.ndarray, det: FaceBox, shape: Any) -> mesh.FaceMesh:
         """The face mesh of one detection, levelled on the detector's eyes (dlib's when it has none)."""
@@ -114,8 +127,17 @@ class Engine:
         shape = landmarks.predict_shapes(image, [_rect(box)])[0]
         chips = face_chips(image, [shape])
         self._descriptor.compute(chips)
-        registry.warm(FaceView(image=image, box=box, points5=landmarks.shape_points(shape), chip=chips[0],
-                               mesh=self._mesh.face(image, box).points))  # estimators needing "mesh" read it
+        points = landmarks.shape_points(shape)
+        five = landmarks.aws_landmarks(points)
+        face_mesh = self._mesh.face(image, box, (five["eyeLeft"], five["eyeRight"]))
+        registry.warm(FaceView(image=image, box=box, points5=points, chip=chips[0], mesh=face_mesh.points,
+                               **self.eye_parts(image, face_mesh)))
+
+
+def iris_circle(iris: np.ndarray) -> tuple[float, float, float]:
+    """(x, y, r) of an iris from the iris model's 5 points: the centre and the mean distance of the other four."""
+    points = np.asarray(iris, dtype=np.float64)[:, :2]
+    return float(points[0, 0]), float(points[0, 1]), float(np.linalg.norm(points[1:] - points[0], axis=1).mean())
 
 
 def _rect(box: tuple[float, float, float, float]) -> dlib.rectangle:

@@ -1,4 +1,4 @@
-"""Five AWS landmarks from dlib's 5-point shape predictor (Pose comes from the face mesh: pose.py).
+"""Five AWS landmarks: eyes and nose from dlib's 5-point shape predictor, mouth corners from the face mesh.
 
 dlib's 5-point model gives, in image coordinates: parts 0-1 the outer and inner corners of
 the eye on the image's right, parts 2-3 the outer and inner corners of the eye on the
@@ -14,7 +14,10 @@ length the inter-ocular distance (iod).  In that frame the nose point averages (
 the mouth corners (+-0.468, 1.053) on the 73 identity photos (calibrated once against dlib's
 68-point model offline; the 68-point model is not used at runtime).  The mouth centre is
 placed at (0.2 * nose_x, 1.053 + 0.35 * (nose_y - 0.746)) -- the fitted regressions on the
-nose -- and the corners at +-0.468 along u from it.
+nose -- and the corners at +-0.468 along u from it.  aws_landmarks still returns that estimate, but responses carry
+the face mesh's mouth corners instead (with_mesh_mouth, MESH_MOUTH_CORNERS), since the engine always runs the
+mesh for Pose; they moved by 0.11 inter-ocular distances median (p90 0.22) on the labelled photos
+(scripts/measure_attributes --field mesh_gaze).
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ MOUTH_DROP = 1.053
 MOUTH_DROP_PER_NOSE = 0.35
 MOUTH_SHIFT_PER_NOSE = 0.2
 MOUTH_HALF_WIDTH = 0.468
+#: The face mesh's mouth corners (image-left, image-right), which replace the estimate above in responses.
+MESH_MOUTH_CORNERS = (61, 291)
 
 
 def predict_shapes(image: np.ndarray, rects: list[Any]) -> list[Any]:
@@ -59,6 +64,13 @@ def _nose_in_frame(points: np.ndarray) -> tuple[float, float]:
     v = np.array([-u[1], u[0]])
     rel = points[4] - mid
     return float(rel @ u) / iod, float(rel @ v) / iod
+
+
+def with_mesh_mouth(five: dict[str, tuple[float, float]], mesh: np.ndarray) -> dict[str, tuple[float, float]]:
+    """DEFAULT's five with mouthLeft/mouthRight moved to the face mesh's mouth corners (MESH_MOUTH_CORNERS)."""
+    points = np.asarray(mesh, dtype=np.float64)
+    left, right = (points[i, :2] for i in MESH_MOUTH_CORNERS)
+    return {**five, "mouthLeft": (float(left[0]), float(left[1])), "mouthRight": (float(right[0]), float(right[1]))}
 
 
 def aws_landmarks(points: np.ndarray) -> dict[str, tuple[float, float]]:

@@ -189,3 +189,20 @@ def test_accessories_of_a_masked_face(rekognition: Any, engine: Engine) -> None:
         member, verdict = MEMBER[name], getattr(attrs, name.lower())
         assert detail[member] == {"Value": verdict.value, "Confidence": float(np.float32(verdict.confidence))}
     assert detail["FaceOccluded"]["Value"] is True and detail["FaceOccluded"]["Confidence"] > 80
+
+
+def test_detect_faces_all_has_the_mesh_fields(rekognition: Any) -> None:
+    """ALL: all 30 landmark types inside the face, EyesOpen, MouthOpen, Smile and EyeDirection in AWS's shapes."""
+    detail = rekognition.detect_faces(Image={"Bytes": photo(identities()["barack_obama"][0])},
+                                      Attributes=["ALL"])["FaceDetails"][0]
+    kinds = {lm["Type"]: lm for lm in detail["Landmarks"]}
+    assert set(kinds) == set(MODEL.shape_for("LandmarkType").enum) and len(detail["Landmarks"]) == 30
+    box = detail["BoundingBox"]
+    for lm in detail["Landmarks"]:
+        assert set(lm) == {"Type", "X", "Y"}
+        assert box["Left"] - 0.1 * box["Width"] <= lm["X"] <= box["Left"] + 1.1 * box["Width"], lm
+        assert box["Top"] - 0.1 * box["Height"] <= lm["Y"] <= box["Top"] + 1.2 * box["Height"], lm
+    for member in ("EyesOpen", "MouthOpen", "Smile", "EyeDirection"):
+        check_member(member, detail[member])
+    assert detail["EyesOpen"]["Value"] is True
+    assert abs(detail["EyeDirection"]["Yaw"]) < 45 and abs(detail["EyeDirection"]["Pitch"]) < 45

@@ -4,7 +4,8 @@ Adding an estimator is one row in ENTRIES: the fields it computes (names from ty
 LANDMARKS for the 25 non-default landmark types ALL asks for), the class that builds it (no arguments; it
 loads its models in __init__), the vendored model files it reads (checked at server start-up) and what it
 needs in its FaceView beyond the image, box and five points ("chip": the 150-px descriptor chip;
-"mesh": the face mesh and irises).
+"mesh": the face mesh, which the engine always has; "irises": the iris model's centres and radii, run only
+when an asked estimator needs them).
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ from emulator.engine.attributes.accessories import AccessoryEstimator
 from emulator.engine.attributes.age_gender import AGE_MODEL, GENDER_MODEL, AgeRangeEstimator, GenderEstimator
 from emulator.engine.attributes.emotions import MODEL_FILE as EMOTION_MODEL
 from emulator.engine.attributes.emotions import EmotionEstimator
+from emulator.engine.attributes.expressions import EyesOpenEstimator, MouthOpenEstimator, SmileEstimator
+from emulator.engine.attributes.gaze import EyeDirectionEstimator
+from emulator.engine.attributes.mesh_landmarks import LandmarksEstimator
 from emulator.engine.attributes.types import ATTRIBUTE_NAMES, Estimator, FaceAttributes, FaceView
+from emulator.engine.mesh import IRIS_FILE, MESH_FILE
 
 #: Pseudo-field for the landmark types beyond DEFAULT's five (asked for by ALL only).
 LANDMARKS = "LANDMARKS"
@@ -28,7 +33,9 @@ ALL = frozenset(ATTRIBUTE_NAMES) | {LANDMARKS}
 #: Each field name -> the FaceAttributes member it fills.
 MEMBER = {name: name.lower() for name in ATTRIBUTE_NAMES} | {LANDMARKS: "landmarks"}
 #: FaceView inputs an estimator may need beyond image, box and five points.
-NEEDS = frozenset({"chip", "mesh"})
+NEEDS = frozenset({"chip", "mesh", "irises"})
+_MESH = frozenset({"mesh"})
+_IRISES = frozenset({"mesh", "irises"})
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,11 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(GenderEstimator.fields, GenderEstimator, files=(GENDER_MODEL,)),
     Entry(EmotionEstimator.fields, EmotionEstimator, files=(EMOTION_MODEL,)),
     Entry(AccessoryEstimator.fields, AccessoryEstimator, needs=frozenset({"mesh"})),
+    Entry(LandmarksEstimator.fields, LandmarksEstimator, files=(IRIS_FILE,), needs=_IRISES),
+    Entry(EyesOpenEstimator.fields, EyesOpenEstimator, files=(IRIS_FILE,), needs=_IRISES),
+    Entry(MouthOpenEstimator.fields, MouthOpenEstimator, files=(MESH_FILE,), needs=_MESH),
+    Entry(SmileEstimator.fields, SmileEstimator, files=(MESH_FILE, EMOTION_MODEL), needs=_MESH),
+    Entry(EyeDirectionEstimator.fields, EyeDirectionEstimator, files=(IRIS_FILE,), needs=_IRISES),
 )
 
 _lock = threading.Lock()

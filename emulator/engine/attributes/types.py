@@ -26,7 +26,9 @@ class FaceView:
     - points5: dlib's five points, shape (5, 2), in pixels (landmarks.py explains their order);
     - chip: dlib's aligned 150x150 RGB chip (the descriptor's input), or None when not computed;
     - mesh: MediaPipe's 468 points, shape (468, 3): x, y in pixels, z depth in the same scale, or None;
-    - irises: the two iris centres and radii from the iris model, shape (2, 3): x, y, r in pixels, or None.
+    - irises: the two iris centres and radii from the iris model, shape (2, 3): x, y, r in pixels, or None;
+    - eyelids: the iris model's 16 eye-contour points per eye, shape (2, 16, 2) in pixels, or None (with irises).
+    The eye on the image's left comes first in irises and eyelids.
     """
 
     image: np.ndarray
@@ -35,6 +37,7 @@ class FaceView:
     chip: np.ndarray | None = None
     mesh: np.ndarray | None = None
     irises: np.ndarray | None = None
+    eyelids: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
