@@ -16,6 +16,8 @@ BRIGHT_EDGES = (0, 3, 5, 7, 9, 11, 13, 15, 18, 21, 25, 30, 40, 60, 101)
 SHARP_EDGES = (0, 1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 50, 70, 101)
 BOX_EDGES = (0, 18, 22, 26, 30, 37, 43, 50, 60, 80, 100, 10000)
 LEVELS = ("LOW", "MEDIUM", "HIGH")
+#: the confidence AUTO (= MEDIUM) asks for: dim faces the detector scores lower are refused for LOW_CONFIDENCE
+AUTO_CONFIDENCE = THRESHOLDS["AUTO"][0]
 #: index of each reason's minimum in filters.THRESHOLDS
 COLUMN = {"brightness": 2, "sharpness": 3}
 
@@ -28,9 +30,10 @@ def _med(values: Floats) -> str:
 def steps_table(det: Table, orc: Table, split: str, bright: Measure, sharp: Measure) -> list[str]:
     """Per family and step: found, median quality, and for detected and oracle faces the genuine rates."""
     db, ds, ob, os_ = (m.compute(t.cols) for t in (det, orc) for m in (bright, sharp))
-    lines = [f"## Per degradation step ({split} split). found: largest face at the expected box; "
+    lines = [f"## Per degradation step ({split} split). found: largest face at the expected box; conf<95: found "
+             "faces AUTO refuses for LOW_CONFIDENCE; "
              "genuine/false: match rate at Similarity 80; oracle: the face taken at its known box",
-             "family   step    n  found  bright  sharp  genuine | oracle: bright  sharp  d_self med/p90  "
+             "family   step    n  found  conf<95  bright  sharp  genuine | oracle: bright  sharp  d_self med/p90  "
              "genuine  false"]
     for family, (_, values) in [("orig", ("", (0.0,)))] + list(FAMILIES.items()):
         for value in values:
@@ -42,7 +45,8 @@ def steps_table(det: Table, orc: Table, split: str, bright: Measure, sharp: Meas
             orows = np.flatnonzero((orc.split == split) & (orc.family == family) & (orc.value == value))
             po = orc.pairs(orows)
             d = f"{np.median(po.self_distance):.3f}/{np.percentile(po.self_distance, 90):.3f}"
-            lines.append(f"{family:6s} {value:6.3g} {rows.size:4d}  {found.size / rows.size:5.1%}  "
+            low_conf = float((det.cols["confidence"][found] < AUTO_CONFIDENCE).mean()) if found.size else float("nan")
+            lines.append(f"{family:6s} {value:6.3g} {rows.size:4d}  {found.size / rows.size:5.1%}  {low_conf:6.1%}  "
                          f"{_med(db[found]):>6s}  {_med(ds[found]):>5s}  "
                          f"{rate(pd.genuine):6.1%} |         {_med(ob[orows]):>6s}  "
                          f"{_med(os_[orows]):>5s}  {d:>14s}  {rate(po.genuine):6.1%}  "
