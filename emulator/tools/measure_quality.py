@@ -54,10 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
 class _Lazy:
     """The Engine, loaded on first use (a cached run needs none)."""
 
-    def __init__(self, args: argparse.Namespace) -> None:
-        """Remember the engine settings."""
+    def __init__(self, args: argparse.Namespace, engine: Engine | None = None) -> None:
+        """Remember the engine settings (or an engine already loaded)."""
         self.args = args
-        self.engine: Engine | None = None
+        self.engine = engine
 
     def get(self) -> Engine:
         """Load the engine once."""
@@ -104,8 +104,8 @@ def _survey(args: argparse.Namespace, lazy: _Lazy) -> list[dict[str, Any]] | Non
     return rows
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run (or reload) the measurement and print the report."""
+def main(argv: Sequence[str] | None = None, engine: Engine | None = None) -> int:
+    """Run (or reload) the measurement and print the report (engine: reuse a loaded one)."""
     args = build_parser().parse_args(argv)
     settings = {"detector": args.detector, "descriptor": args.descriptor, "full_well": args.full_well,
                 "read_noise": args.read_noise, "lfw_per_identity": args.lfw_per_identity,
@@ -116,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.sharpness not in {m.name for m in MEASURES}:
         print(f"measure_quality: --sharpness must be one of {[m.name for m in MEASURES]}", file=sys.stderr)
         return 2
-    lazy = _Lazy(args)
+    lazy = _Lazy(args, engine)
     result = _measure(args, settings, lazy)
     if result is None:
         return 2
