@@ -5,8 +5,14 @@ emulator.tools.quality_run), runs the engine on every step, and reports, per ste
 measured Brightness and Sharpness: how often the face is still found, its descriptor distance to its own
 undegraded photo, the genuine-match rate against the person's other photos and the false-match rate against
 other people at Similarity 80 (distance 0.6).  Thresholds for the QualityFilter levels are fitted on the
-"tune" half of the people and checked on the "report" half.  The raw run is cached (--cache), so the
-report can be redone without the engine.
+"tune" half of the people and checked on the "report" half (see emulator.tools.quality_fit); candidate
+measures are compared; ordinary FairFace/UTKFace/GENKI-4K photos show what each level would refuse, per
+group.  A full run is ~25,000 engine calls on ~280 photos: use --cache (the report is then redone without
+the engine), --families to run one kind of degradation, --limit for a quick check.
+
+    scripts/measure_quality --cache /tmp/q.npz                      # HOG or whatever Engine defaults to
+    scripts/measure_quality --detector cnn --cache /tmp/q-cnn.npz   # another detector's boxes and misses
+    scripts/measure_quality --families dark --full-well 4000 --survey -1 --cache /tmp/q-clean.npz
 """
 
 from __future__ import annotations
