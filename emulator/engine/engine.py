@@ -50,7 +50,7 @@ class Engine:
         """
         asked = registry.check_names(attributes)
         image = _check_image(image)
-        found, shapes = self._locate(image, largest_only, limit)
+        found, shapes = self.locate(image, largest_only, limit)
         if not found:
             return []
         entries = registry.entries_for(asked)
@@ -84,7 +84,7 @@ class Engine:
               chips: bool = False, irises: bool = False) -> list[FaceView]:
         """Each face's FaceView, the attribute estimators' input, largest first (for measurement scripts)."""
         image = _check_image(image)
-        found, shapes = self._locate(image, largest_only, limit)
+        found, shapes = self.locate(image, largest_only, limit)
         made = face_chips(image, shapes) if chips else None
         out = []
         for i, (d, s) in enumerate(zip(found, shapes, strict=True)):
@@ -107,7 +107,8 @@ class Engine:
         box = (det.left, det.top, det.width, det.height)
         return self._mesh.face(image, box, eyes, trusted_eyes=det.eyes is not None)
 
-    def _locate(self, image: np.ndarray, largest_only: bool, limit: int) -> tuple[list[FaceBox], list[Any]]:
+    def locate(self, image: np.ndarray, largest_only: bool = False,
+               limit: int = MAX_FACES) -> tuple[list[FaceBox], list[Any]]:
         """The detected boxes, largest first, at most `limit` (1 with largest_only), and their 5-point shapes."""
         count = 1 if largest_only else max(0, min(int(limit), MAX_FACES))
         if count == 0:

@@ -26,7 +26,7 @@ import dlib
 import numpy as np
 import numpy.typing as npt
 
-from emulator.engine import DetectedFace, Engine, decode_image, detect, landmarks, quality
+from emulator.engine import DetectedFace, Engine, decode_image, landmarks, mesh, pose, quality
 from emulator.engine.descriptor import face_chips
 from emulator.tools import degrade
 from emulator.tools.quality_photos import Photo
@@ -98,9 +98,10 @@ def at_box(engine: Engine, image: RGB, rect: Box, box: Box) -> DetectedFace:
     """The engine's landmarks, quality and descriptor for a face known to be at `rect` (reported as `box`)."""
     r = dlib.rectangle(round(rect[0]), round(rect[1]), round(rect[0] + rect[2]) - 1, round(rect[1] + rect[3]) - 1)
     shapes = landmarks.predict_shapes(image, [r])
-    points = landmarks.shape_points(shapes[0])
+    five = landmarks.aws_landmarks(landmarks.shape_points(shapes[0]))
+    face_mesh = mesh.shared_model(2).face(image, box, (five["eyeLeft"], five["eyeRight"]))
     return DetectedFace(left=box[0], top=box[1], width=box[2], height=box[3], confidence=100.0,
-                        landmarks=landmarks.aws_landmarks(points), pose=landmarks.estimate_pose(points),
+                        landmarks=five, pose=pose.mesh_pose(face_mesh.points),
                         quality=quality.measure(image, *box),
                         descriptor=engine.describe(face_chips(image, shapes))[0])
 
@@ -123,13 +124,13 @@ def measure_photo(engine: Engine, image: RGB, index: int, seed: int, camera: Cam
                   families: tuple[str, ...]) -> bool:
     """Every step of every family on one photo; False when its undegraded face is not found."""
     found = engine.faces(image, largest_only=True, descriptors=True)
-    hits = detect.detect(image, largest_only=True, detector=engine.detector, min_face=engine.min_face)
+    hits, _ = engine.locate(image, largest_only=True)
     if not found or not hits:
         return False
     ref = found[0]
     ref_box: Box = (ref.left, ref.top, ref.width, ref.height)
-    h = hits[0]
-    ref_rect: Box = (float(h.left), float(h.top), float(h.width), float(h.height))
+    r = hits[0].shape_rect  # the box dlib's 5-point model is fed (the detector's, in HOG's convention)
+    ref_rect: Box = (float(r.left()), float(r.top()), float(r.width()), float(r.height()))
     base = {"photo": index, "family": "orig", "value": 0.0}
     rec.add({**base, "mode": "detected", **fields_of(image, ref, None)}, ref)
     rec.add({**base, "mode": "oracle", **fields_of(image, ref, None)}, ref)
