@@ -42,8 +42,13 @@ class Engine:
         pose.canonical()
 
     def faces(self, image: np.ndarray, *, largest_only: bool = False, descriptors: bool = True,
-              limit: int = MAX_FACES, attributes: frozenset[str] = _NO_ATTRIBUTES) -> list[DetectedFace]:
+              limit: int = MAX_FACES, attributes: frozenset[str] = _NO_ATTRIBUTES,
+              details: bool = True) -> list[DetectedFace]:
         """Faces in an (H, W, 3) uint8 RGB image, largest box first, at most `limit` (1 with largest_only).
+
+        details=False skips the face mesh when only box, confidence, quality and descriptor are needed
+        (SearchFacesByImage without a QualityFilter): Pose is then None and the mouth corners come from
+        dlib's five points; asked attributes still get the mesh they need.
 
         attributes: names from types.ATTRIBUTE_NAMES (and registry.LANDMARKS); only the estimators owning
         them run, and each face's `attributes` holds the asked fields that a registered estimator computes.
@@ -61,10 +66,12 @@ class Engine:
         for i, (det, shape) in enumerate(zip(found, shapes, strict=True)):
             points = landmarks.shape_points(shape)
             left, top, width, height = det.left, det.top, det.width, det.height
-            face_mesh = self._mesh_of(image, det, shape)
-            five = landmarks.with_mesh_mouth(landmarks.aws_landmarks(points), face_mesh.points)
+            five = landmarks.aws_landmarks(points)
+            face_mesh = self._mesh_of(image, det, shape) if details or asked else None
+            if face_mesh is not None:
+                five = landmarks.with_mesh_mouth(five, face_mesh.points)
             attrs = None
-            if asked:
+            if asked and face_mesh is not None:
                 view = FaceView(image=image, box=(left, top, width, height), points5=points,
                                 chip=None if chips is None else chips[i], mesh=face_mesh.points,
                                 **(self.eye_parts(image, face_mesh) if "irises" in needs else {}))
@@ -73,7 +80,7 @@ class Engine:
                 left=left, top=top, width=width, height=height,
                 confidence=det.confidence,
                 landmarks=five,
-                pose=pose.mesh_pose(face_mesh.points),
+                pose=None if face_mesh is None else pose.mesh_pose(face_mesh.points),
                 quality=quality.measure(image, left, top, width, height),
                 descriptor=None if vectors is None else vectors[i].copy(),
                 attributes=attrs,

@@ -39,7 +39,7 @@ class DetectedFace:
     height: float
     confidence: float
     landmarks: dict[str, tuple[float, float]]
-    pose: Pose
+    pose: Pose | None  # None when the caller skipped the face mesh (Engine.faces(details=False))
     quality: Quality
     descriptor: np.ndarray | None
     attributes: FaceAttributes | None = None  # the asked non-DEFAULT fields; None when none were asked

@@ -82,6 +82,8 @@ def quality_filter_reasons(face: DetectedFace, image_shape: tuple[int, ...], lev
         reasons.append("LOW_BRIGHTNESS")
     if face.quality.sharpness < min_sharp:
         reasons.append("LOW_SHARPNESS")
+    if face.pose is None:
+        raise ValueError("EXTREME_POSE needs the face's pose: detect it with details=True")
     if max(abs(face.pose.yaw), abs(face.pose.pitch)) > max_angle:
         reasons.append("EXTREME_POSE")
     return reasons

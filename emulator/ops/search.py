@@ -57,8 +57,9 @@ def search_faces_by_image(ctx: RequestContext, rt: Runtime, params: Params) -> R
     """Search a collection with the largest face of an image."""
     record = collection_of(ctx, rt, params["CollectionId"])
     image = load_image(ctx, rt, params["Image"])
-    faces = rt.engine.faces(image.pixels, largest_only=True, descriptors=True)
     level = params.get("QualityFilter") or "NONE"
+    # The answer carries only the box and confidence: the face mesh (Pose) runs only for EXTREME_POSE.
+    faces = rt.engine.faces(image.pixels, largest_only=True, descriptors=True, details=level != "NONE")
     if not faces or quality_filter_reasons(faces[0], (image.height, image.width), level):
         raise InvalidParameterException(NO_FACE)
     face = faces[0]

@@ -196,3 +196,17 @@ def test_detect_faces_returns_the_mesh_pose(rekognition: Any, engine: Engine,
         assert got["Yaw"] == pytest.approx(want.yaw, abs=1e-3) and sign * got["Yaw"] > 5
         assert got["Roll"] == pytest.approx(want.roll, abs=1e-3)
         assert got["Pitch"] == pytest.approx(want.pitch, abs=1e-3)
+
+
+def test_details_false_skips_the_mesh_and_keeps_box_and_descriptor(engine: Engine,
+                                                                    load_image: Callable[[str], np.ndarray]) -> None:
+    """SearchFacesByImage without a QualityFilter needs no Pose: the mesh is skipped, nothing else changes."""
+    image = load_image("barack_obama/2.jpg")
+    full = engine.faces(image, largest_only=True)[0]
+    lean = engine.faces(image, largest_only=True, details=False)[0]
+    assert full.pose is not None and lean.pose is None
+    assert (lean.left, lean.top, lean.width, lean.height, lean.confidence) == \
+        (full.left, full.top, full.width, full.height, full.confidence)
+    assert lean.descriptor is not None and full.descriptor is not None
+    assert np.array_equal(lean.descriptor, full.descriptor)
+    assert lean.quality == full.quality
