@@ -253,14 +253,7 @@ def sts_call(environ: dict[str, Any], body: bytes) -> StsCall | None:
     from moto.moto_server.werkzeug_app import BackendRequest
     from moto.sts.responses import TokenResponse
 
-    path = str(environ.get("PATH_INFO", ""))
-    if path.startswith(("/moto-api", "/favicon.ico", "/latest/meta-data/", "/latest/api/")):
-        return None
-    dispatcher: Any = moto_wsgi_app()
-    try:
-        host = dispatcher.infer_service_region_host(_copy_environ(environ, body), path)
-    except Exception:  # moto's dispatcher fails the same way: no handler runs
-        return None
+    dispatcher, host = _moto_host(environ, body)
     if host is None or dispatcher.get_backend_for_host(host) != "sts":
         return None
     request = BackendRequest(_copy_environ(environ, body))
@@ -272,6 +265,19 @@ def sts_call(environ: dict[str, Any], body: bytes) -> StsCall | None:
         response.parse_parameters(request)
         role_arn = response._get_param("RoleArn")
     return StsCall(method, role_arn if isinstance(role_arn, str) else None, response.partition)
+
+
+def _moto_host(environ: dict[str, Any], body: bytes) -> tuple[Any, str | None]:
+    """moto's dispatcher and the host it routes the request by; None for paths it serves itself or cannot read."""
+    dispatcher: Any = moto_wsgi_app()
+    path = str(environ.get("PATH_INFO", ""))
+    if path.startswith(("/moto-api", "/favicon.ico", "/latest/meta-data/", "/latest/api/")):
+        return dispatcher, None
+    try:
+        host = dispatcher.infer_service_region_host(_copy_environ(environ, body), path)
+    except Exception:  # moto's dispatcher fails the same way (e.g. a dynamodb scope without X-Amz-Target)
+        return dispatcher, None
+    return dispatcher, host if isinstance(host, str) else None
 
 
 def role_account(role_arn: str) -> str | None:
@@ -352,14 +358,7 @@ def dispatched_service(environ: dict[str, Any], body: bytes, services: Collectio
 
     "" when moto has no backend for it; None when it cannot tell (moto routes by path, or its reading fails).
     """
-    path = str(environ.get("PATH_INFO", ""))
-    if path.startswith(("/moto-api", "/favicon.ico", "/latest/meta-data/", "/latest/api/")):
-        return None
-    dispatcher: Any = moto_wsgi_app()
-    try:
-        host = dispatcher.infer_service_region_host(_copy_environ(environ, body), path)
-    except Exception:  # e.g. a dynamodb scope without X-Amz-Target: moto fails on it the same way
-        return None
+    dispatcher, host = _moto_host(environ, body)
     if host is None:
         return None
     backend = host if host in _moto_modules() else None

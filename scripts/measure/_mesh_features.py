@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ SETS = ("genki4k", "lfw_kumar_attributes", "lfw_emotion")
 
 def cache_path(args: argparse.Namespace) -> Path:
     """Where the collected outputs are kept."""
-    return Path(getattr(args, "cache", None) or f"/tmp/mesh_features_{args.limit}.npz")
+    return Path(getattr(args, "cache", None) or Path(tempfile.gettempdir()) / f"mesh_features_{args.limit}.npz")
 
 
 def collect(args: argparse.Namespace) -> dict[str, np.ndarray]:

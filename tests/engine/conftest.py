@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,14 +10,15 @@ import numpy as np
 import pytest
 
 from emulator.engine import DetectedFace, Engine, decode_image
+from tests.conftest import faces_root
 
 
 @pytest.fixture(scope="session")
 def faces_dir() -> Path:
-    """The shared face photos ($FACES_DIR or /work/shared/faces); skips when absent."""
-    root = Path(os.environ.get("FACES_DIR", "/work/shared/faces"))
+    """The shared face photos ($FACES_DIR or ../shared/faces); the suite cannot run without them."""
+    root = faces_root()
     if not (root / "MANIFEST.csv").is_file():
-        pytest.skip(f"face photos not found at {root} (set FACES_DIR)")
+        pytest.fail(f"face photos not found at {root}; set FACES_DIR")
     return root
 
 
