@@ -25,6 +25,8 @@ pooled over all types.
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 
 import numpy as np
 from PIL import Image
@@ -112,6 +114,20 @@ class EmotionEstimator:
         out: np.ndarray = self._session.run(["logits"], {"input": batch})[0]
         return out
 
+    def view_logits(self, view: FaceView) -> np.ndarray:
+        """The seven logits for one face; the last face's are kept per thread, so that Emotions and Smile, asked
+        together, run the network once."""
+        last = getattr(_last_view, "value", None)
+        if last is not None and last[0]() is view:
+            return np.array(last[1])
+        out = np.asarray(self.logits(face_crop(view)[None])[0])
+        _last_view.value = (weakref.ref(view), out)
+        return np.array(out)
+
     def __call__(self, view: FaceView) -> FaceAttributes:
         """Emotions for one face: all eight types, most confident first."""
-        return FaceAttributes(emotions=emotions_from_logits(self.logits(face_crop(view)[None])[0]))
+        return FaceAttributes(emotions=emotions_from_logits(self.view_logits(view)))
+
+
+#: Per thread: (weak reference to the last FaceView, its logits); every EmotionEstimator runs the same weights.
+_last_view = threading.local()

@@ -26,7 +26,7 @@ import numpy as np
 from emulator.engine import pose
 from emulator.engine.attributes import face_geometry as geometry
 from emulator.engine.attributes.calibration import Calibration
-from emulator.engine.attributes.emotions import EmotionEstimator, eight_way, face_crop
+from emulator.engine.attributes.emotions import EmotionEstimator, eight_way
 from emulator.engine.attributes.types import EMOTION_TYPES, FaceAttributes, FaceView, Verdict
 
 #: P(eyes open | mean eye aspect ratio): knots from scripts/measure_attributes --field mesh_expressions.
@@ -117,7 +117,7 @@ class SmileEstimator:
 
     def happy(self, view: FaceView) -> float:
         """The emotion network's HAPPY share for the face."""
-        share = eight_way(self._emotions.logits(face_crop(view)[None])[0])
+        share = eight_way(self._emotions.view_logits(view))
         return float(share[EMOTION_TYPES.index("HAPPY")])
 
     def __call__(self, view: FaceView) -> FaceAttributes:
