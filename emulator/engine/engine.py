@@ -46,9 +46,9 @@ class Engine:
               details: bool = True) -> list[DetectedFace]:
         """Faces in an (H, W, 3) uint8 RGB image, largest box first, at most `limit` (1 with largest_only).
 
-        details=False skips the face mesh when only box, confidence, quality and descriptor are needed
-        (SearchFacesByImage without a QualityFilter): Pose is then None and the mouth corners come from
-        dlib's five points; asked attributes still get the mesh they need.
+        details=False skips the face mesh and the quality measures when only box, confidence and descriptor
+        are needed (SearchFacesByImage without a QualityFilter): Pose and Quality are then None and the mouth
+        corners come from dlib's five points; asked attributes still get the mesh they need.
 
         attributes: names from types.ATTRIBUTE_NAMES (and registry.LANDMARKS); only the estimators owning
         them run, and each face's `attributes` holds the asked fields that a registered estimator computes.
@@ -81,7 +81,7 @@ class Engine:
                 confidence=det.confidence,
                 landmarks=five,
                 pose=None if face_mesh is None else pose.mesh_pose(face_mesh.points),
-                quality=quality.measure(image, left, top, width, height),
+                quality=quality.measure(image, left, top, width, height) if details else None,
                 descriptor=None if vectors is None else vectors[i].copy(),
                 attributes=attrs,
             ))

@@ -40,9 +40,16 @@ class DetectedFace:
     confidence: float
     landmarks: dict[str, tuple[float, float]]
     pose: Pose | None  # None when the caller skipped the face mesh (Engine.faces(details=False))
-    quality: Quality
+    quality: Quality | None  # None with details=False, like pose
     descriptor: np.ndarray | None
     attributes: FaceAttributes | None = None  # the asked non-DEFAULT fields; None when none were asked
+
+    @property
+    def measured_quality(self) -> Quality:
+        """The face's quality measures; ValueError for a face detected with details=False."""
+        if self.quality is None:
+            raise ValueError("the face was detected without details: no quality measures")
+        return self.quality
 
     @property
     def area(self) -> float:

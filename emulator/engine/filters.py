@@ -78,12 +78,12 @@ def quality_filter_reasons(face: DetectedFace, image_shape: tuple[int, ...], lev
         reasons.append("LOW_CONFIDENCE")
     if min(face.width, face.height) < min_box_side(image_shape, level):
         reasons.append("SMALL_BOUNDING_BOX")
+    if face.pose is None or face.quality is None:
+        raise ValueError("QualityFilter needs the face's pose and quality: detect it with details=True")
     if face.quality.brightness < min_bright:
         reasons.append("LOW_BRIGHTNESS")
     if face.quality.sharpness < min_sharp:
         reasons.append("LOW_SHARPNESS")
-    if face.pose is None:
-        raise ValueError("EXTREME_POSE needs the face's pose: detect it with details=True")
     if max(abs(face.pose.yaw), abs(face.pose.pitch)) > max_angle:
         reasons.append("EXTREME_POSE")
     return reasons

@@ -60,9 +60,10 @@ def compared_face(face: DetectedFace, width: int, height: int) -> dict[str, Any]
         "BoundingBox": bounding_box(face, width, height),
         "Confidence": face.confidence,
         "Landmarks": landmarks(face, width, height),
-        "Quality": {"Brightness": face.quality.brightness, "Sharpness": face.quality.sharpness},
     }
-    if face.pose is not None:  # always, for faces detected with details (every path that renders a FaceDetail)
+    if face.quality is not None:  # always, for faces detected with details (every path that renders a FaceDetail)
+        out["Quality"] = {"Brightness": face.quality.brightness, "Sharpness": face.quality.sharpness}
+    if face.pose is not None:
         out["Pose"] = {"Roll": face.pose.roll, "Yaw": face.pose.yaw, "Pitch": face.pose.pitch}
     attrs = face.attributes
     if attrs is not None:

@@ -88,7 +88,7 @@ def fields_of(image: RGB, face: DetectedFace, expected: Box | None) -> dict[str,
     out: dict[str, Any] = {
         "detected": True, "iou": 1.0 if expected is None else iou(box, expected),
         "width": face.width, "confidence": face.confidence,
-        "brightness": face.quality.brightness, "sharpness": face.quality.sharpness,
+        "brightness": face.measured_quality.brightness, "sharpness": face.measured_quality.sharpness,
     }
     out.update(probe(image, face))
     return out

@@ -39,7 +39,7 @@ def survey(engine: Engine, root: Path, per_set: int = 0) -> list[dict[str, Any]]
                 continue
             face = found[0]
             out.append({"set": name, "path": row["path"], "group": f"{name}:{row['race'] or '-'}", "width": face.width,
-                        "brightness": face.quality.brightness, "sharpness": face.quality.sharpness,
+                        "brightness": face.measured_quality.brightness, "sharpness": face.measured_quality.sharpness,
                         **probe(image, face)})
         print(f"  surveyed {name}", file=sys.stderr, flush=True)
     return out

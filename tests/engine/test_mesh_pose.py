@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from emulator.engine import DetectedFace, Engine, decode_image, mesh, pose
+from emulator.engine import DetectedFace, Engine, decode_image, mesh, pose, quality_filter_reasons
 from tests.photos import PROFILE_BOX, PROFILE_PHOTOS, folder, identities
 
 
@@ -200,7 +200,7 @@ def test_detect_faces_returns_the_mesh_pose(rekognition: Any, engine: Engine,
 
 def test_details_false_skips_the_mesh_and_keeps_box_and_descriptor(engine: Engine,
                                                                     load_image: Callable[[str], np.ndarray]) -> None:
-    """SearchFacesByImage without a QualityFilter needs no Pose: the mesh is skipped, nothing else changes."""
+    """SearchFacesByImage without a QualityFilter needs no Pose or Quality: both are skipped, nothing else changes."""
     image = load_image("barack_obama/2.jpg")
     full = engine.faces(image, largest_only=True)[0]
     lean = engine.faces(image, largest_only=True, details=False)[0]
@@ -209,4 +209,9 @@ def test_details_false_skips_the_mesh_and_keeps_box_and_descriptor(engine: Engin
         (full.left, full.top, full.width, full.height, full.confidence)
     assert lean.descriptor is not None and full.descriptor is not None
     assert np.array_equal(lean.descriptor, full.descriptor)
-    assert lean.quality == full.quality
+    assert lean.quality is None and full.quality is not None
+    with pytest.raises(ValueError, match="without details"):
+        _ = lean.measured_quality
+    with pytest.raises(ValueError, match="details=True"):
+        quality_filter_reasons(lean, image.shape, "AUTO")
+    assert quality_filter_reasons(lean, image.shape, "NONE") == []
