@@ -1,0 +1,101 @@
+"""Test videos written with PyAV from the shared face photos: which identity shows at which timestamp is known."""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Sequence
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+from PIL import Image
+
+from tests.conftest import faces_root
+
+#: One stretch of a video: a photo (manifest path relative to the faces folder, or a Path) or None for a blank
+#: frame, and how many seconds it shows.
+Segment = tuple[str | Path | None, float]
+
+#: Encoder per codec name given to build_video (FFmpeg's libx264 for H.264, as AWS requires).
+ENCODERS = {"h264": "libx264", "mpeg4": "mpeg4", "vp9": "libvpx-vp9", "mjpeg": "mjpeg"}
+#: FFmpeg muxer per container name.
+MUXERS = {"mp4": "mp4", "mov": "mov", "mkv": "matroska", "webm": "webm", "avi": "avi"}
+
+
+def letterbox(photo: str | Path | None, size: tuple[int, int]) -> np.ndarray:
+    """An (H, W, 3) uint8 frame of `size` (width, height): the photo scaled to fit, centred on black."""
+    width, height = size
+    frame = np.zeros((height, width, 3), dtype=np.uint8)
+    if photo is None:
+        return frame
+    path = photo if isinstance(photo, Path) else faces_root() / photo
+    img = Image.open(path).convert("RGB")
+    img.thumbnail((width, height), Image.Resampling.BILINEAR)
+    left, top = (width - img.width) // 2, (height - img.height) // 2
+    frame[top:top + img.height, left:left + img.width] = np.asarray(img)
+    return frame
+
+
+def write_video(out: Path | io.BytesIO, segments: Sequence[Segment], size: tuple[int, int] = (640, 480),
+                fps: int = 25, container: str = "mp4", codec: str = "h264", rotate: int = 0) -> None:
+    """Encode the segments into `out`: every photo letterboxed into `size` for its seconds, at a constant fps.
+
+    rotate (a multiple of 90, counter-clockwise as PyAV's VideoFrame.rotation): the pictures are stored turned
+    the other way and the container's display matrix says to turn them back, as phones record portrait video;
+    `size` is then the displayed size.
+    """
+    turns = (rotate // 90) % 4
+    with av.open(out, mode="w", format=MUXERS[container]) as output:
+        stream = output.add_stream(ENCODERS[codec], rate=fps)
+        stream.width, stream.height = size if turns % 2 == 0 else size[::-1]
+        stream.pix_fmt = "yuvj420p" if codec == "mjpeg" else "yuv420p"
+        stream.time_base = Fraction(1, fps)
+        if codec == "h264":
+            stream.options = {"preset": "ultrafast", "crf": "20"}
+        if rotate:
+            stream.set_display_rotation(rotate)
+        index = 0
+        for photo, seconds in segments:
+            image = np.ascontiguousarray(np.rot90(letterbox(photo, size), k=-turns))
+            for _ in range(round(seconds * fps)):
+                frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+                frame.pts = index
+                index += 1
+                output.mux(stream.encode(frame))
+        output.mux(stream.encode(None))
+
+
+def build_video(path: Path, segments: Sequence[Segment], size: tuple[int, int] = (640, 480), fps: int = 25,
+                container: str = "mp4", codec: str = "h264", rotate: int = 0) -> Path:
+    """Write a video file at `path` (see write_video) and return the path."""
+    write_video(path, segments, size, fps, container, codec, rotate)
+    return path
+
+
+@functools.cache
+def video_bytes(segments: tuple[Segment, ...], size: tuple[int, int] = (640, 480), fps: int = 25,
+                container: str = "mp4", codec: str = "h264", rotate: int = 0) -> bytes:
+    """The bytes of a video (see write_video), built once per argument set for the session."""
+    buf = io.BytesIO()
+    write_video(buf, segments, size, fps, container, codec, rotate)
+    return buf.getvalue()
+
+
+def audio_bytes(seconds: float = 1.0, container: str = "mp4") -> bytes:
+    """An audio-only file (AAC, a 440 Hz tone) in `container`: no video stream at all."""
+    rate = 44100
+    buf = io.BytesIO()
+    with av.open(buf, mode="w", format=MUXERS[container]) as output:
+        stream = output.add_stream("aac", rate=rate)
+        samples = int(seconds * rate)
+        tone = (0.2 * np.sin(2 * np.pi * 440 * np.arange(samples) / rate)).astype(np.float32)
+        for start in range(0, samples, 1024):
+            chunk = tone[start:start + 1024].reshape(1, -1)
+            frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="mono")
+            frame.sample_rate = rate
+            frame.pts = start
+            output.mux(stream.encode(frame))
+        output.mux(stream.encode(None))
+    return buf.getvalue()
