@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import io
+import tempfile
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -47,7 +48,9 @@ def write_video(out: Path | io.BytesIO, segments: Sequence[Segment], size: tuple
     `size` is then the displayed size.
     """
     turns = (rotate // 90) % 4
-    with av.open(out, mode="w", format=MUXERS[container]) as output:
+    # A file gets its index (moov) up front as most tools write MP4/MOV for upload; FFmpeg needs a file for that.
+    options = {"movflags": "faststart"} if isinstance(out, Path) and container in ("mp4", "mov") else {}
+    with av.open(out, mode="w", format=MUXERS[container], options=options) as output:
         stream = output.add_stream(ENCODERS[codec], rate=fps)
         stream.width, stream.height = size if turns % 2 == 0 else size[::-1]
         stream.pix_fmt = "yuvj420p" if codec == "mjpeg" else "yuv420p"
@@ -77,10 +80,11 @@ def build_video(path: Path, segments: Sequence[Segment], size: tuple[int, int] =
 @functools.cache
 def video_bytes(segments: tuple[Segment, ...], size: tuple[int, int] = (640, 480), fps: int = 25,
                 container: str = "mp4", codec: str = "h264", rotate: int = 0) -> bytes:
-    """The bytes of a video (see write_video), built once per argument set for the session."""
-    buf = io.BytesIO()
-    write_video(buf, segments, size, fps, container, codec, rotate)
-    return buf.getvalue()
+    """The bytes of a video file (see write_video), built once per argument set for the session."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"video.{container}"
+        write_video(path, segments, size, fps, container, codec, rotate)
+        return path.read_bytes()
 
 
 def audio_bytes(seconds: float = 1.0, container: str = "mp4") -> bytes:
