@@ -40,7 +40,8 @@ def letterbox(photo: str | Path | None, size: tuple[int, int]) -> np.ndarray:
 
 
 def write_video(out: Path | io.BytesIO, segments: Sequence[Segment], size: tuple[int, int] = (640, 480),
-                fps: int = 25, container: str = "mp4", codec: str = "h264", rotate: int = 0) -> None:
+                fps: int | Fraction = 25, container: str = "mp4", codec: str = "h264", rotate: int = 0,
+                full_range: bool = False) -> None:
     """Encode the segments into `out`: every photo letterboxed into `size` for its seconds, at a constant fps.
 
     rotate (a multiple of 90, counter-clockwise as PyAV's VideoFrame.rotation): the pictures are stored turned
@@ -54,7 +55,9 @@ def write_video(out: Path | io.BytesIO, segments: Sequence[Segment], size: tuple
         stream = output.add_stream(ENCODERS[codec], rate=fps)
         stream.width, stream.height = size if turns % 2 == 0 else size[::-1]
         stream.pix_fmt = "yuvj420p" if codec == "mjpeg" else "yuv420p"
-        stream.time_base = Fraction(1, fps)
+        stream.time_base = 1 / Fraction(fps)
+        if full_range:
+            stream.codec_context.color_range = 2  # AVCOL_RANGE_JPEG: 0-255 samples, flagged in the H.264 VUI
         if codec == "h264":
             stream.options = {"preset": "ultrafast", "crf": "20"}
         if rotate:
@@ -70,20 +73,42 @@ def write_video(out: Path | io.BytesIO, segments: Sequence[Segment], size: tuple
         output.mux(stream.encode(None))
 
 
-def build_video(path: Path, segments: Sequence[Segment], size: tuple[int, int] = (640, 480), fps: int = 25,
-                container: str = "mp4", codec: str = "h264", rotate: int = 0) -> Path:
+def build_video(path: Path, segments: Sequence[Segment], size: tuple[int, int] = (640, 480),
+                fps: int | Fraction = 25, container: str = "mp4", codec: str = "h264", rotate: int = 0,
+                full_range: bool = False) -> Path:
     """Write a video file at `path` (see write_video) and return the path."""
-    write_video(path, segments, size, fps, container, codec, rotate)
+    write_video(path, segments, size, fps, container, codec, rotate, full_range)
     return path
 
 
 @functools.cache
-def video_bytes(segments: tuple[Segment, ...], size: tuple[int, int] = (640, 480), fps: int = 25,
-                container: str = "mp4", codec: str = "h264", rotate: int = 0) -> bytes:
+def video_bytes(segments: tuple[Segment, ...], size: tuple[int, int] = (640, 480), fps: int | Fraction = 25,
+                container: str = "mp4", codec: str = "h264", rotate: int = 0, full_range: bool = False) -> bytes:
     """The bytes of a video file (see write_video), built once per argument set for the session."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"video.{container}"
-        write_video(path, segments, size, fps, container, codec, rotate)
+        write_video(path, segments, size, fps, container, codec, rotate, full_range)
+        return path.read_bytes()
+
+
+@functools.cache
+def timed_video_bytes(frames: tuple[tuple[str | Path | None, int], ...], size: tuple[int, int] = (640, 480)) -> bytes:
+    """An H.264 MP4 whose frames (photo or None, presentation time in ms) come at the given, uneven times."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "timed.mp4"
+        with av.open(path, mode="w", format="mp4", options={"movflags": "faststart"}) as output:
+            stream = output.add_stream("libx264", rate=25)
+            stream.width, stream.height = size
+            stream.pix_fmt = "yuv420p"
+            stream.time_base = Fraction(1, 1000)
+            stream.codec_context.time_base = Fraction(1, 1000)
+            stream.options = {"preset": "ultrafast", "crf": "20", "bf": "0"}
+            for photo, ms in frames:
+                frame = av.VideoFrame.from_ndarray(letterbox(photo, size), format="rgb24")
+                frame.pts = ms
+                frame.time_base = Fraction(1, 1000)
+                output.mux(stream.encode(frame))
+            output.mux(stream.encode(None))
         return path.read_bytes()
 
 
