@@ -41,8 +41,11 @@ def letterbox(photo: str | Path | None, size: tuple[int, int]) -> np.ndarray:
 
 def write_video(out: Path | io.BytesIO, segments: Sequence[Segment], size: tuple[int, int] = (640, 480),
                 fps: int | Fraction = 25, container: str = "mp4", codec: str = "h264", rotate: int = 0,
-                full_range: bool = False) -> None:
+                full_range: bool = False, motion: bool = False) -> None:
     """Encode the segments into `out`: every photo letterboxed into `size` for its seconds, at a constant fps.
+
+    motion: each frame pans a few pixels and carries sensor-like noise, so the encoder cannot skip static
+    frames and decoding costs what camera footage costs (for benchmarks; tests keep still pictures).
 
     rotate (a multiple of 90, counter-clockwise as PyAV's VideoFrame.rotation): the pictures are stored turned
     the other way and the container's display matrix says to turn them back, as phones record portrait video;
@@ -59,25 +62,35 @@ def write_video(out: Path | io.BytesIO, segments: Sequence[Segment], size: tuple
         if full_range:
             stream.codec_context.color_range = 2  # AVCOL_RANGE_JPEG: 0-255 samples, flagged in the H.264 VUI
         if codec == "h264":
-            stream.options = {"preset": "ultrafast", "crf": "20"}
+            # veryfast keeps CABAC and B-frames, as cameras and phones write (decoding costs what theirs cost)
+            stream.options = {"preset": "veryfast" if motion else "ultrafast", "crf": "20"}
         if rotate:
             stream.set_display_rotation(rotate)
         index = 0
+        noise = np.random.default_rng(0)
         for photo, seconds in segments:
             image = np.ascontiguousarray(np.rot90(letterbox(photo, size), k=-turns))
             for _ in range(round(seconds * fps)):
-                frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+                picture = _moved(image, index, noise) if motion else image
+                frame = av.VideoFrame.from_ndarray(picture, format="rgb24")
                 frame.pts = index
                 index += 1
                 output.mux(stream.encode(frame))
         output.mux(stream.encode(None))
 
 
+def _moved(image: np.ndarray, index: int, noise: np.random.Generator) -> np.ndarray:
+    """The frame panned sideways (a slow sway of up to 12 px) with +-4 levels of noise."""
+    shifted = np.roll(image, int(round(12 * np.sin(index / 15))), axis=1)
+    grain = noise.integers(-4, 5, size=image.shape[:2] + (1,), dtype=np.int16)
+    return np.clip(shifted.astype(np.int16) + grain, 0, 255).astype(np.uint8)
+
+
 def build_video(path: Path, segments: Sequence[Segment], size: tuple[int, int] = (640, 480),
                 fps: int | Fraction = 25, container: str = "mp4", codec: str = "h264", rotate: int = 0,
-                full_range: bool = False) -> Path:
+                full_range: bool = False, motion: bool = False) -> Path:
     """Write a video file at `path` (see write_video) and return the path."""
-    write_video(path, segments, size, fps, container, codec, rotate, full_range)
+    write_video(path, segments, size, fps, container, codec, rotate, full_range, motion)
     return path
 
 

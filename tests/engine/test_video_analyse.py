@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 
 import numpy as np
@@ -112,14 +113,17 @@ def test_rotated_video_is_analysed_upright(engine: Engine) -> None:
 
 
 def test_progress_and_cancellation(engine: Engine) -> None:
-    """progress() rises to the last analysed frame's share; cancelled() stops the run with VideoCancelled."""
+    """progress() rises to the last analysed frame's share; cancelled() stops the run before the next frame."""
     data = video_bytes(SCENES, size=SIZE)
     seen: list[int] = []
     analyse(data, engine, sample_fps=1, progress=seen.append)
     assert seen == [0, 29, 58, 88]  # frames at 0, 1000, 2000 and 3000 ms of 3400
+    seen.clear()
     polls = iter(range(1000))
     with pytest.raises(VideoCancelled):
-        analyse(data, engine, cancelled=lambda: next(polls) >= 30, progress=seen.append)
+        analyse(data, engine, cancelled=lambda: next(polls) >= 3, progress=seen.append)
+    assert seen == [0, 5, 11]  # three frames (0, 200, 400 ms) analysed, the fourth never started
+    assert not [t for t in threading.enumerate() if t.name == "video-decode"]  # the decoding thread ended
 
 
 def test_corrupt_video_fails_analyse_too(engine: Engine) -> None:

@@ -3,34 +3,30 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import av
 import numpy as np
 
 from emulator.engine.video.container import OpenVideo
-from emulator.engine.video.errors import VideoCancelled, VideoError
+from emulator.engine.video.errors import VideoError
 
 #: Half a millisecond: a frame this close before a sampling instant counts as on it (float timestamps).
 _SLACK_MS = 0.5
 
 
-def sampled_frames(video: OpenVideo, interval_ms: float,
-                   cancelled: Callable[[], bool] | None = None) -> Iterator[tuple[int, np.ndarray]]:
+def sampled_frames(video: OpenVideo, interval_ms: float) -> Iterator[tuple[int, np.ndarray]]:
     """(timestamp ms, (H, W, 3) uint8 RGB) of the first frame at or after each multiple of interval_ms.
 
     Timestamps are the frames' presentation times (frame.time) from the stream's start, so variable frame
     rates sample evenly in time; every frame is decoded (H.264 needs its references) but only the sampled
-    ones are converted to RGB, then turned upright per the container's display matrix. cancelled() is polled
-    before each frame and raises VideoCancelled.
+    ones are converted to RGB, then turned upright per the container's display matrix.
     """
     next_ms = 0.0
     last_ms = -1.0
     frame_ms = 1000.0 / float(video.stream.average_rate) if video.stream.average_rate else 40.0
     try:
         for frame in video.frames:
-            if cancelled is not None and cancelled():
-                raise VideoCancelled()
             ms = _frame_ms(frame, video.start_seconds, last_ms, frame_ms)
             last_ms = ms
             if ms + _SLACK_MS < next_ms:
