@@ -75,11 +75,12 @@ def _unreadable() -> dict[str, bytes]:
         "vp9-in-webm": video_bytes(SHORT, size=(320, 240), codec="vp9", container="webm"),
         "h264-in-mkv": video_bytes(SHORT, size=(320, 240), container="mkv"),
         "mjpeg-in-avi": video_bytes(SHORT, size=(320, 240), codec="mjpeg", container="avi"),
+        "unknown-codec-tag": video_bytes(SHORT, size=(320, 240)).replace(b"avc1", b"zzzz"),  # FFmpeg has no decoder
     }
 
 
 UNREADABLE = ("empty", "random", "jpeg", "truncated-half", "truncated-tail", "header-only", "audio-only",
-              "mpeg4-in-mp4", "vp9-in-webm", "h264-in-mkv", "mjpeg-in-avi")
+              "mpeg4-in-mp4", "vp9-in-webm", "h264-in-mkv", "mjpeg-in-avi", "unknown-codec-tag")
 
 
 @pytest.mark.parametrize("name", UNREADABLE)

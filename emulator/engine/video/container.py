@@ -79,7 +79,8 @@ def open_video(source: bytes | Path) -> Iterator[OpenVideo]:
     """Open and check a video (size, container, codec, duration, a first decodable frame); close it after."""
     check_size(source_size(source))
     try:
-        container = av.open(io.BytesIO(source) if isinstance(source, bytes) else str(source), mode="r")
+        buffered = isinstance(source, bytes | bytearray | memoryview)
+        container = av.open(io.BytesIO(source) if buffered else str(source), mode="r")
     except (av.FFmpegError, OSError, UnicodeDecodeError) as exc:
         raise VideoError(detail=f"cannot open: {exc}") from exc
     try:
@@ -95,7 +96,7 @@ def _checked(container: av.container.InputContainer) -> OpenVideo:
     if not container.streams.video:
         raise VideoError(detail="no video stream")
     stream = container.streams.video[0]
-    codec = stream.codec_context.name
+    codec = stream.codec_context.name if stream.codec_context is not None else "unknown"  # None: no decoder
     if codec not in SUPPORTED_CODECS:
         raise VideoError(detail=f"codec {codec}")
     _check_complete(container, stream)
