@@ -79,8 +79,10 @@ def open_video(source: bytes | Path) -> Iterator[OpenVideo]:
     """Open and check a video (size, container, codec, duration, a first decodable frame); close it after."""
     check_size(source_size(source))
     try:
-        buffered = isinstance(source, bytes | bytearray | memoryview)
-        container = av.open(io.BytesIO(source) if buffered else str(source), mode="r")
+        if isinstance(source, bytes | bytearray | memoryview):
+            container = av.open(io.BytesIO(source), mode="r")
+        else:
+            container = av.open(str(source), mode="r")
     except (av.FFmpegError, OSError, UnicodeDecodeError) as exc:
         raise VideoError(detail=f"cannot open: {exc}") from exc
     try:
