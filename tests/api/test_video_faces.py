@@ -149,7 +149,8 @@ def test_police_denied_face_search_but_not_detection(live: LiveServer, searched:
         police.get_face_search(JobId=searched[0])
     job_id = police.start_face_detection(Video=video)["JobId"]
     assert wait_for(police.get_face_detection, job_id)["JobStatus"] == "SUCCEEDED"
-    decisions = {(e["operation"], e["decision"]) for e in live.emulator.audit.entries() if e["account"] == "111111111111"}
+    entries = live.emulator.audit.entries()
+    decisions = {(e["operation"], e["decision"]) for e in entries if e["account"] == "111111111111"}
     assert {("StartFaceSearch", "deny"), ("GetFaceSearch", "deny")} <= decisions
 
 
