@@ -94,7 +94,7 @@ def test_completion_published_to_sns_reaches_raw_and_enveloped_sqs_queues(live: 
     assert isinstance(notice["Timestamp"], int) and notice["Timestamp"] > 1_500_000_000_000  # ms since the epoch
 
 
-def test_twenty_jobs_in_progress_then_limit_exceeded(tmp_path: Path, engine: Engine) -> None:
+def test_job_limit_shutdown_cancel_and_reset(tmp_path: Path, engine: Engine) -> None:
     server = start_live_server(Settings(port=0, data_dir=tmp_path / "data"), engine)
     try:
         assert server.emulator.runtime.video is not None
@@ -105,7 +105,15 @@ def test_twenty_jobs_in_progress_then_limit_exceeded(tmp_path: Path, engine: Eng
         assert len(ids) == 20
         with pytest.raises(rek.exceptions.LimitExceededException):
             rek.start_face_detection(Video=SHORT_VIDEO)
-        assert rek.get_face_detection(JobId=ids.pop())["JobStatus"] == "IN_PROGRESS"
+        job_id = ids.pop()
+        server.emulator.runtime.video.run(job_id)  # a shutdown cancels the analysis: the job waits for a restart
+        assert rek.get_face_detection(JobId=job_id)["JobStatus"] == "IN_PROGRESS"
+        assert (tmp_path / "data" / VIDEO_DIR / job_id).exists()
+        server.emulator.reset()  # forgets every job and its video
+        with pytest.raises(rek.exceptions.ResourceNotFoundException):
+            rek.get_face_detection(JobId=job_id)
+        assert not any((tmp_path / "data" / VIDEO_DIR).iterdir())
+        assert rek.start_face_detection(Video=SHORT_VIDEO)["JobId"]
     finally:
         server.stop()
 
