@@ -9,7 +9,6 @@ import pytest
 
 from emulator.config import Settings
 from emulator.engine import Engine
-from tests.api.test_moratorium import ACCOUNTS
 from tests.api.video_support import (
     A_B_A,
     A_INDEXED,
@@ -24,11 +23,23 @@ from tests.api.video_support import (
 from tests.photos import photo
 from tests.support import LiveServer, start_live_server
 
-DEFAULT_ACCOUNT = """
+ACCOUNTS = """
 [[account]]
 id = "123456789012"
 access_key_id = "testing"
 secret_access_key = "testing"
+
+[[account]]
+id = "111111111111"
+access_key_id = "AKIAPOLICE0000000001"
+secret_access_key = "police-secret"
+tags = { sector = "police" }
+
+[[account]]
+id = "222222222222"
+access_key_id = "AKIAACME000000000001"
+secret_access_key = "acme-secret"
+tags = { sector = "retail" }
 """
 BUCKET = "videos"
 VIDEO = {"S3Object": {"Bucket": BUCKET, "Name": "a-b-a.mp4"}}
@@ -38,7 +49,7 @@ VIDEO = {"S3Object": {"Bucket": BUCKET, "Name": "a-b-a.mp4"}}
 def live(tmp_path_factory: pytest.TempPathFactory, engine: Engine) -> Iterator[LiveServer]:
     """A server inside the 2020 moratorium with a police account, and the A-B-A video in S3."""
     tmp = tmp_path_factory.mktemp("video")
-    (tmp / "accounts.toml").write_text(DEFAULT_ACCOUNT + ACCOUNTS)
+    (tmp / "accounts.toml").write_text(ACCOUNTS)
     server = start_live_server(Settings(port=0, data_dir=tmp / "data", accounts_file=tmp / "accounts.toml",
                                         now="2020-07-01T12:00:00Z"), engine)
     s3 = server.client("s3")

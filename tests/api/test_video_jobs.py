@@ -14,7 +14,7 @@ from moto import mock_aws
 from emulator.config import VIDEO_DIR, Settings
 from emulator.engine import Engine
 from emulator.testing import mock_rekognition
-from tests.api.video_support import SHORT, SIZE, put_video, wait_for
+from tests.api.video_support import SHORT, SIZE, put_video, seven_hour_video, wait_for
 from tests.support import LiveServer, start_live_server
 from tests.videos import video_bytes
 
@@ -55,6 +55,15 @@ def test_unreadable_video_fails_the_job_with_a_status_message(live: LiveServer, 
     answer = wait_for(rek.get_face_detection, job_id)
     assert answer["JobStatus"] == "FAILED" and answer["StatusMessage"] == "Unsupported codec/format."
     assert answer["Faces"] == [] and "VideoMetadata" not in answer
+
+
+def test_video_longer_than_six_hours_refused_up_front(live: LiveServer) -> None:
+    rek, s3 = live.client(), live.client("s3")
+    s3.put_object(Bucket=BUCKET, Key="long.mp4", Body=seven_hour_video())
+    with pytest.raises(rek.exceptions.VideoTooLargeException) as err:
+        rek.start_face_detection(Video={"S3Object": {"Bucket": BUCKET, "Name": "long.mp4"}})
+    assert "maximum duration is 6 hours" in err.value.response["Error"]["Message"]
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
 def test_version_of_the_s3_object_is_honoured(live: LiveServer) -> None:

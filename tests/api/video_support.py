@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import time
+from fractions import Fraction
 from typing import Any
+
+import av
+import numpy as np
 
 from tests.videos import Segment, video_bytes
 
@@ -55,3 +60,20 @@ def all_pages(get: Any, job_id: str, key: str, **kwargs: Any) -> list[dict[str, 
 def in_window(timestamp: int, start: float, end: float, margin: int = 100) -> bool:
     """Whether a timestamp (ms) lies inside [start, end) seconds, away from the cuts by margin ms."""
     return start * 1000 + margin <= timestamp < end * 1000 - margin
+
+
+def seven_hour_video() -> bytes:
+    """A tiny H.264 MP4 whose two frames are 7 hours apart: longer than Rekognition Video's 6 hours."""
+    buf = io.BytesIO()
+    with av.open(buf, mode="w", format="mp4") as output:
+        stream = output.add_stream("libx264", rate=1)
+        stream.width, stream.height = 96, 96
+        stream.pix_fmt = "yuv420p"
+        stream.time_base = Fraction(1, 1)
+        stream.options = {"preset": "ultrafast"}
+        for pts in (0, 7 * 3600):
+            frame = av.VideoFrame.from_ndarray(np.zeros((96, 96, 3), np.uint8), format="rgb24")
+            frame.pts = pts
+            output.mux(stream.encode(frame))
+        output.mux(stream.encode(None))
+    return buf.getvalue()
