@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import io
+import tempfile
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -39,48 +40,89 @@ def letterbox(photo: str | Path | None, size: tuple[int, int]) -> np.ndarray:
 
 
 def write_video(out: Path | io.BytesIO, segments: Sequence[Segment], size: tuple[int, int] = (640, 480),
-                fps: int = 25, container: str = "mp4", codec: str = "h264", rotate: int = 0) -> None:
+                fps: int | Fraction = 25, container: str = "mp4", codec: str = "h264", rotate: int = 0,
+                full_range: bool = False, motion: bool = False) -> None:
     """Encode the segments into `out`: every photo letterboxed into `size` for its seconds, at a constant fps.
+
+    motion: each frame pans a few pixels and carries sensor-like noise, so the encoder cannot skip static
+    frames and decoding costs what camera footage costs (for benchmarks; tests keep still pictures).
 
     rotate (a multiple of 90, counter-clockwise as PyAV's VideoFrame.rotation): the pictures are stored turned
     the other way and the container's display matrix says to turn them back, as phones record portrait video;
     `size` is then the displayed size.
     """
     turns = (rotate // 90) % 4
-    with av.open(out, mode="w", format=MUXERS[container]) as output:
+    # A file gets its index (moov) up front as most tools write MP4/MOV for upload; FFmpeg needs a file for that.
+    options = {"movflags": "faststart"} if isinstance(out, Path) and container in ("mp4", "mov") else {}
+    with av.open(out, mode="w", format=MUXERS[container], options=options) as output:
         stream = output.add_stream(ENCODERS[codec], rate=fps)
         stream.width, stream.height = size if turns % 2 == 0 else size[::-1]
         stream.pix_fmt = "yuvj420p" if codec == "mjpeg" else "yuv420p"
-        stream.time_base = Fraction(1, fps)
+        stream.time_base = 1 / Fraction(fps)
+        if full_range:
+            stream.codec_context.color_range = 2  # AVCOL_RANGE_JPEG: 0-255 samples, flagged in the H.264 VUI
         if codec == "h264":
-            stream.options = {"preset": "ultrafast", "crf": "20"}
+            # veryfast keeps CABAC and B-frames, as cameras and phones write (decoding costs what theirs cost)
+            stream.options = {"preset": "veryfast" if motion else "ultrafast", "crf": "20"}
         if rotate:
             stream.set_display_rotation(rotate)
         index = 0
+        noise = np.random.default_rng(0)
         for photo, seconds in segments:
             image = np.ascontiguousarray(np.rot90(letterbox(photo, size), k=-turns))
             for _ in range(round(seconds * fps)):
-                frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+                picture = _moved(image, index, noise) if motion else image
+                frame = av.VideoFrame.from_ndarray(picture, format="rgb24")
                 frame.pts = index
                 index += 1
                 output.mux(stream.encode(frame))
         output.mux(stream.encode(None))
 
 
-def build_video(path: Path, segments: Sequence[Segment], size: tuple[int, int] = (640, 480), fps: int = 25,
-                container: str = "mp4", codec: str = "h264", rotate: int = 0) -> Path:
+def _moved(image: np.ndarray, index: int, noise: np.random.Generator) -> np.ndarray:
+    """The frame panned sideways (a slow sway of up to 12 px) with +-4 levels of noise."""
+    shifted = np.roll(image, int(round(12 * np.sin(index / 15))), axis=1)
+    grain = noise.integers(-4, 5, size=image.shape[:2] + (1,), dtype=np.int16)
+    return np.clip(shifted.astype(np.int16) + grain, 0, 255).astype(np.uint8)
+
+
+def build_video(path: Path, segments: Sequence[Segment], size: tuple[int, int] = (640, 480),
+                fps: int | Fraction = 25, container: str = "mp4", codec: str = "h264", rotate: int = 0,
+                full_range: bool = False, motion: bool = False) -> Path:
     """Write a video file at `path` (see write_video) and return the path."""
-    write_video(path, segments, size, fps, container, codec, rotate)
+    write_video(path, segments, size, fps, container, codec, rotate, full_range, motion)
     return path
 
 
 @functools.cache
-def video_bytes(segments: tuple[Segment, ...], size: tuple[int, int] = (640, 480), fps: int = 25,
-                container: str = "mp4", codec: str = "h264", rotate: int = 0) -> bytes:
-    """The bytes of a video (see write_video), built once per argument set for the session."""
-    buf = io.BytesIO()
-    write_video(buf, segments, size, fps, container, codec, rotate)
-    return buf.getvalue()
+def video_bytes(segments: tuple[Segment, ...], size: tuple[int, int] = (640, 480), fps: int | Fraction = 25,
+                container: str = "mp4", codec: str = "h264", rotate: int = 0, full_range: bool = False) -> bytes:
+    """The bytes of a video file (see write_video), built once per argument set for the session."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"video.{container}"
+        write_video(path, segments, size, fps, container, codec, rotate, full_range)
+        return path.read_bytes()
+
+
+@functools.cache
+def timed_video_bytes(frames: tuple[tuple[str | Path | None, int], ...], size: tuple[int, int] = (640, 480)) -> bytes:
+    """An H.264 MP4 whose frames (photo or None, presentation time in ms) come at the given, uneven times."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "timed.mp4"
+        with av.open(path, mode="w", format="mp4", options={"movflags": "faststart"}) as output:
+            stream = output.add_stream("libx264", rate=25)
+            stream.width, stream.height = size
+            stream.pix_fmt = "yuv420p"
+            stream.time_base = Fraction(1, 1000)
+            stream.codec_context.time_base = Fraction(1, 1000)
+            stream.options = {"preset": "ultrafast", "crf": "20", "bf": "0"}
+            for photo, ms in frames:
+                frame = av.VideoFrame.from_ndarray(letterbox(photo, size), format="rgb24")
+                frame.pts = ms
+                frame.time_base = Fraction(1, 1000)
+                output.mux(stream.encode(frame))
+            output.mux(stream.encode(None))
+        return path.read_bytes()
 
 
 def audio_bytes(seconds: float = 1.0, container: str = "mp4") -> bytes:
