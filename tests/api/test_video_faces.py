@@ -148,6 +148,16 @@ def test_detection_with_all_attributes(rek: Any) -> None:
     assert "FaceOccluded" not in detail and "EyeDirection" not in detail  # always null for GetFaceDetection
 
 
+def test_search_threshold_and_a_face_with_no_match(rek: Any, searched: tuple[str, str, Any]) -> None:
+    job_id = rek.start_face_search(Video={"S3Object": {"Bucket": BUCKET, "Name": "short.mov"}},
+                                   CollectionId="suspects", FaceMatchThreshold=100)["JobId"]
+    answer = wait_for(rek.get_face_search, job_id)
+    assert answer["JobStatus"] == "SUCCEEDED" and "JobTag" not in answer
+    assert answer["Persons"] and all(p["FaceMatches"] == [] for p in answer["Persons"])
+    strict = searched[2]["Persons"][0]["FaceMatches"][0]["Similarity"]
+    assert strict < 100
+
+
 def test_police_denied_face_search_but_not_detection(live: LiveServer, searched: tuple[str, str, Any]) -> None:
     police = live.client(key="AKIAPOLICE0000000001", secret="police-secret")
     s3 = live.client("s3", key="AKIAPOLICE0000000001", secret="police-secret")

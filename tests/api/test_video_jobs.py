@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from emulator import cli
+from emulator.app import build_runtime
 from emulator.config import VIDEO_DIR, Settings
 from emulator.engine import Engine
 from emulator.testing import mock_rekognition
@@ -171,3 +175,19 @@ def test_in_process_mock_runs_jobs(engine: Engine) -> None:
         job_id = rek.start_face_detection(Video=SHORT_VIDEO)["JobId"]
         answer = wait_for(rek.get_face_detection, job_id)
         assert answer["JobStatus"] == "SUCCEEDED" and answer["Faces"]
+
+
+def test_video_workers_option_sizes_the_pool(engine: Engine) -> None:
+    parser = argparse.ArgumentParser()
+    cli._serve_parser(parser.add_subparsers(dest="command"))
+    assert parser.parse_args(["serve"]).video_workers == 1
+    assert parser.parse_args(["serve", "--video-workers", "3"]).video_workers == 3
+    with pytest.raises(SystemExit):
+        parser.parse_args(["serve", "--video-workers", "0"])
+    runtime = build_runtime(Settings(port=0, data_dir=None, video_workers=3), engine)
+    try:
+        names = {t.name for t in threading.enumerate() if t.name.startswith("video-job-")}
+        assert {"video-job-0", "video-job-1", "video-job-2"} <= names
+    finally:
+        runtime.close()
+    assert not any(t.name == "video-job-2" and t.is_alive() for t in threading.enumerate())
