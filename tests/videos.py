@@ -96,11 +96,12 @@ def build_video(path: Path, segments: Sequence[Segment], size: tuple[int, int] =
 
 @functools.cache
 def video_bytes(segments: tuple[Segment, ...], size: tuple[int, int] = (640, 480), fps: int | Fraction = 25,
-                container: str = "mp4", codec: str = "h264", rotate: int = 0, full_range: bool = False) -> bytes:
+                container: str = "mp4", codec: str = "h264", rotate: int = 0, full_range: bool = False,
+                motion: bool = False) -> bytes:
     """The bytes of a video file (see write_video), built once per argument set for the session."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"video.{container}"
-        write_video(path, segments, size, fps, container, codec, rotate, full_range)
+        write_video(path, segments, size, fps, container, codec, rotate, full_range, motion)
         return path.read_bytes()
 
 

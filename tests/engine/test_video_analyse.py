@@ -103,6 +103,16 @@ def test_variable_frame_rate_samples_on_presentation_time(engine: Engine) -> Non
     assert result.frames_analysed == 5
 
 
+@pytest.mark.parametrize("container", ["mp4", "mov", "avi"])
+def test_b_frames_keep_presentation_order(engine: Engine, container: str) -> None:
+    """Camera-like H.264 (B-frames reordered in decoding, panning, noise): faces at 0, 200, 400 ms in any container."""
+    data = video_bytes(((JOLIE, 0.6), (None, 0.6)), size=(320, 240), container=container, motion=True)
+    result = analyse(data, engine)
+    assert result.frames_analysed == 6
+    assert [vf.timestamp_ms for vf in result.faces] == [0, 200, 400]
+    assert {vf.index for vf in result.faces} == {0}
+
+
 def test_rotated_video_is_analysed_upright(engine: Engine) -> None:
     """A portrait video stored turned (display matrix 90 degrees): faces come upright, in displayed coordinates."""
     result = analyse(video_bytes(((JOLIE, 0.4),), size=(480, 640), rotate=90), engine)

@@ -27,6 +27,9 @@ SUPPORTED_DEMUXERS = frozenset({"mov,mp4,m4a,3gp,3g2,mj2", "avi"})
 SUPPORTED_CODECS = frozenset({"h264"})
 #: FFmpeg's AVCOL_RANGE_JPEG: full-range (0-255) samples; anything else is taken as limited (TV) range.
 _FULL_RANGE = 2
+#: Demuxers that store no presentation times (AVI keeps decode order only; its frames' pts are unusable once
+#: B-frames reorder them): time there is the frame count over the frame rate.
+_NO_PTS_DEMUXERS = frozenset({"avi"})
 #: Index entries checked at the end of the sample table for a truncated file.
 _INDEX_TAIL = 64
 
@@ -57,6 +60,7 @@ class OpenVideo:
     metadata: VideoMetadata
     start_seconds: float
     frames: Iterator[av.VideoFrame]  # every frame in presentation order, the probed first one included
+    counted_time: bool = False  # AVI: no presentation times stored, frame n shows at n / frame rate
 
 
 def source_size(source: bytes | Path) -> int:
@@ -110,7 +114,8 @@ def _checked(container: av.container.InputContainer) -> OpenVideo:
         frame_rate=float(np.float32(rate)) if rate else 0.0, frame_height=height, frame_width=width,
         color_range="FULL" if int(first.color_range) == _FULL_RANGE or first.format.name.startswith("yuvj")
         else "LIMITED")
-    return OpenVideo(stream, metadata, start, itertools.chain([first], decoded))
+    counted = container.format.name in _NO_PTS_DEMUXERS
+    return OpenVideo(stream, metadata, 0.0 if counted else start, itertools.chain([first], decoded), counted)
 
 
 def _check_complete(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> None:

@@ -19,15 +19,16 @@ def sampled_frames(video: OpenVideo, interval_ms: float) -> Iterator[tuple[int, 
     """(timestamp ms, (H, W, 3) uint8 RGB) of the first frame at or after each multiple of interval_ms.
 
     Timestamps are the frames' presentation times (frame.time) from the stream's start, so variable frame
-    rates sample evenly in time; every frame is decoded (H.264 needs its references) but only the sampled
-    ones are converted to RGB, then turned upright per the container's display matrix.
+    rates sample evenly in time (AVI, which stores none, counts frames at its rate); every frame is decoded
+    (H.264 needs its references) but only the sampled ones are converted to RGB, then turned upright per the
+    container's display matrix.
     """
     next_ms = 0.0
     last_ms = -1.0
     frame_ms = 1000.0 / float(video.stream.average_rate) if video.stream.average_rate else 40.0
     try:
-        for frame in video.frames:
-            ms = _frame_ms(frame, video.start_seconds, last_ms, frame_ms)
+        for count, frame in enumerate(video.frames):
+            ms = count * frame_ms if video.counted_time else _frame_ms(frame, video.start_seconds, last_ms, frame_ms)
             last_ms = ms
             if ms + _SLACK_MS < next_ms:
                 continue
