@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from emulator import moto_bridge
-from emulator.config import INDEX_DIR, TOKEN_SECRET_FILE, Settings
+from emulator.config import INDEX_DIR, TOKEN_SECRET_FILE, VIDEO_DIR, Settings
 from emulator.gateway.pipeline import RekognitionApp
 from emulator.gateway.router import AwsRouter
 from emulator.identity.accounts import AccountsFile, load_accounts
@@ -121,7 +121,7 @@ def build_runtime(settings: Settings, engine: Engine | None = None) -> Runtime:
     except BaseException:
         store.close()
         raise
-    return Runtime(
+    runtime = Runtime(
         store=store,
         indexes=indexes,
         engine_factory=(lambda: engine) if engine is not None else (lambda: _engine_factory(settings)),
@@ -129,7 +129,30 @@ def build_runtime(settings: Settings, engine: Engine | None = None) -> Runtime:
         tokens=TokenCodec(secret),
         quotas=settings.quotas,
         decode_budget=DecodeBudget(settings.decode_budget_pixels, settings.decode_max_wait),
+        video_reader=_read_video, publisher=moto_bridge.publish_to_topic,
     )
+    _start_video_jobs(runtime, settings)
+    return runtime
+
+
+def _read_video(account: str, bucket: str, key: str, version: str | None, *, region: str) -> bytes:
+    """Read a stored video from moto's S3, up to Rekognition Video's 10 GB."""
+    from emulator.engine.video import MAX_VIDEO_BYTES
+
+    return moto_bridge.read_s3_object(account, bucket, key, version, MAX_VIDEO_BYTES, region=region)
+
+
+def _start_video_jobs(runtime: Runtime, settings: Settings) -> None:
+    """Give the runtime its stored-video job pool and resume the jobs a previous run left unfinished."""
+    from emulator.ops.video.jobs import VideoJobs
+
+    scratch = settings.data_dir / VIDEO_DIR if settings.data_dir is not None else None
+    try:
+        runtime.video = VideoJobs(runtime, workers=settings.video_workers, scratch=scratch)
+        runtime.video.start()
+    except BaseException:
+        runtime.close()
+        raise
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> Emulator:

@@ -48,6 +48,8 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                    help="megapixels decoded at once, process-wide; other images wait for room")
     p.add_argument("--decode-max-wait", type=_positive(float), default=DECODE_MAX_WAIT,
                    help="seconds an image waits for decode room before ThrottlingException")
+    p.add_argument("--video-workers", type=_positive(int), default=1,
+                   help="background threads analysing stored videos (StartFaceDetection, StartFaceSearch)")
     _connection_options(p)
 
 
@@ -109,6 +111,7 @@ def _serve(args: argparse.Namespace) -> int:
             max_connections=args.max_connections, shutdown_grace=args.shutdown_grace,
         ),
         decode_budget_pixels=max(1, round(args.decode_budget_mp * 1e6)), decode_max_wait=args.decode_max_wait,
+        video_workers=args.video_workers,
     )
     return serve(settings)
 

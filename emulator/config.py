@@ -11,6 +11,7 @@ from emulator.limits import DECODE_BUDGET_PIXELS, DECODE_MAX_WAIT, Quotas
 
 INDEX_DIR = "index"  # inside a data dir: the rebuildable index files
 TOKEN_SECRET_FILE = "pagination.key"  # inside a data dir: the secret NextTokens are signed with
+VIDEO_DIR = "videos"  # inside a data dir: videos of stored-video jobs not finished yet
 
 
 def default_data_dir() -> Path:
@@ -61,6 +62,7 @@ class Settings:
     decode_max_wait: float = DECODE_MAX_WAIT  # seconds a decode waits for room before ThrottlingException
     index_params: IndexParams = field(default_factory=lambda: IndexParams.from_env(os.environ))
     connections: ConnectionLimits = field(default_factory=ConnectionLimits)
+    video_workers: int = 1  # background threads analysing stored-video jobs
 
     @property
     def in_memory(self) -> bool:

@@ -133,3 +133,15 @@ class AuthError(ServiceError):
     """A request whose credentials or signature were refused."""
 
     status = 400
+
+
+class VideoTooLargeException(ServiceError):
+    """The video is larger or longer than stored-video analysis accepts (10 GB, 6 hours)."""
+
+    code = "VideoTooLargeException"
+
+
+class LimitExceededException(ServiceError):
+    """A service limit was exceeded, such as the number of concurrent stored-video jobs."""
+
+    code = "LimitExceededException"

@@ -14,6 +14,7 @@ from emulator.store import CollectionRecord, Store
 
 if TYPE_CHECKING:
     from emulator.engine import Engine
+    from emulator.ops.video.jobs import VideoJobs
 
 FACE_MODEL_VERSION = "7.0"
 
@@ -23,6 +24,14 @@ class S3Reader(Protocol):
 
     def __call__(self, account: str, bucket: str, key: str, version: str | None, *, region: str) -> bytes:
         """Return the object's bytes, or raise S3ObjectUnavailable / S3ObjectTooLarge."""
+        ...
+
+
+class TopicPublisher(Protocol):
+    """Publishes a message to an SNS topic of (account, region): a video job's completion status."""
+
+    def __call__(self, account: str, region: str, topic_arn: str, message: str) -> None:
+        """Publish, or raise moto_bridge.TopicUnavailable."""
         ...
 
 
@@ -37,6 +46,9 @@ class Runtime:
     tokens: TokenCodec = field(default_factory=TokenCodec)
     quotas: Quotas = field(default_factory=Quotas)
     decode_budget: DecodeBudget = field(default_factory=DecodeBudget)
+    video_reader: S3Reader | None = None  # S3Object videos (up to 10 GB); None: videos are refused
+    publisher: TopicPublisher | None = None  # NotificationChannel topics; None: nothing is published
+    video: VideoJobs | None = None  # the stored-video job pool (emulator.ops.video.jobs), set by the app
     _engine: Engine | None = None
     _engine_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -64,8 +76,12 @@ class Runtime:
             self.store.collections.delete(record.pk)
             self.indexes.drop(str(record.pk))
         self.tokens.forget()
+        if self.video is not None:
+            self.video.reset()
 
     def close(self) -> None:
         """Stop background work and close the store."""
+        if self.video is not None:
+            self.video.close()
         self.indexes.close()
         self.store.close()

@@ -9,11 +9,12 @@ from emulator.store.db import SCHEMA_VERSION, Database, StoreVersionError
 from emulator.store.faces import CollectionGone, CollectionVectors, FaceStore
 from emulator.store.records import CollectionRecord, FaceRecord, NewFace, UserRecord
 from emulator.store.users import UserFaceLimit, UserNotFound, UserStore
+from emulator.store.video_jobs import ResultItem, VideoJob, VideoJobStore
 
 __all__ = [
     "SCHEMA_VERSION", "CollectionGone", "CollectionRecord", "CollectionStore", "CollectionVectors", "Database",
     "FaceRecord", "FaceStore", "NewFace", "Store", "StoreVersionError", "UserFaceLimit", "UserNotFound", "UserRecord",
-    "UserStore",
+    "UserStore", "ResultItem", "VideoJob", "VideoJobStore",
 ]
 
 
@@ -25,6 +26,7 @@ class Store:
         self.collections = CollectionStore(self.db)
         self.faces = FaceStore(self.db)
         self.users = UserStore(self.db)
+        self.video_jobs = VideoJobStore(self.db)
 
     def vectors(self, collection: int) -> CollectionVectors:
         """Return the vector source of one collection."""

@@ -52,3 +52,29 @@ CREATE TABLE IF NOT EXISTS idempotency (
     created REAL NOT NULL,
     PRIMARY KEY (collection, operation, token)
 );
+CREATE TABLE IF NOT EXISTS video_jobs (
+    job_id TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    region TEXT NOT NULL,
+    api TEXT NOT NULL,
+    token TEXT,
+    fingerprint TEXT NOT NULL,
+    params TEXT NOT NULL,
+    status TEXT NOT NULL,
+    status_message TEXT,
+    metadata TEXT,
+    created REAL NOT NULL,
+    finished REAL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS video_jobs_by_token ON video_jobs (account, region, api, token)
+    WHERE token IS NOT NULL;
+CREATE INDEX IF NOT EXISTS video_jobs_by_status ON video_jobs (status, created);
+CREATE TABLE IF NOT EXISTS video_results (
+    job_id TEXT NOT NULL REFERENCES video_jobs(job_id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    timestamp INTEGER NOT NULL,
+    person INTEGER NOT NULL,
+    item TEXT NOT NULL,
+    PRIMARY KEY (job_id, position)
+);
+CREATE INDEX IF NOT EXISTS video_results_by_person ON video_results (job_id, person, timestamp, position);

@@ -32,6 +32,10 @@ NOTES = {
     "AssociateFaces": "UserMatchThreshold checked against the user's faces",
     "ListFaces": "paginated; UserId and FaceIds filters",
     "TagResource": "collections' tags",
+    "StartFaceDetection": "H.264 MP4/MOV from S3 on the same endpoint, analysed by a background job",
+    "GetFaceDetection": "Faces by timestamp (FaceAttributes DEFAULT or ALL), paginated",
+    "StartFaceSearch": "faces tracked across frames (stable Index) and searched in the collection",
+    "GetFaceSearch": "Persons with FaceMatches; SortBy TIMESTAMP or INDEX, paginated",
 }
 # Unsupported operations by family: (name fragment, note); the first fragment found in the name wins.
 FAMILIES = (

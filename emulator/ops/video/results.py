@@ -1,0 +1,72 @@
+"""A video analysis to AWS's result items: FaceDetection for face detection, PersonMatch for face search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.engine.video import VideoAnalysis, VideoFace, VideoMetadata
+from emulator.ops.face_detail import bounding_box, face_detail, requested
+from emulator.ops.runtime import Runtime
+from emulator.ops.search import DEFAULT_MAX_FACES, DEFAULT_THRESHOLD, matches
+from emulator.store import ResultItem, VideoJob
+
+#: FaceDetail members GetFaceDetection always leaves out (its API reference: "always null").
+VIDEO_OMITS = ("FaceOccluded", "EyeDirection")
+
+
+class CollectionMissing(Exception):
+    """The job's collection was deleted before its faces could be searched."""
+
+
+def engine_attributes(face_attributes: str | None) -> frozenset[str]:
+    """The engine's attribute names for StartFaceDetection's FaceAttributes (DEFAULT or ALL), minus the omitted ones."""
+    if face_attributes != "ALL":
+        return frozenset()
+    return requested(["ALL"]) - {"FACE_OCCLUDED", "EYE_DIRECTION"}
+
+
+def metadata_dict(meta: VideoMetadata) -> dict[str, Any]:
+    """AWS's VideoMetadata for the analysed video."""
+    return {
+        "Codec": meta.codec, "DurationMillis": meta.duration_millis, "Format": meta.format,
+        "FrameRate": meta.frame_rate, "FrameHeight": meta.frame_height, "FrameWidth": meta.frame_width,
+        "ColorRange": meta.color_range,
+    }
+
+
+def _ordered(faces: list[VideoFace]) -> list[VideoFace]:
+    """Faces by timestamp, then by person index."""
+    return sorted(faces, key=lambda vf: (vf.timestamp_ms, vf.index))
+
+
+def _detail(vf: VideoFace, meta: VideoMetadata) -> dict[str, Any]:
+    """A FaceDetail with ratios of the frame, without the members video analysis never returns."""
+    detail = face_detail(vf.face, meta.frame_width, meta.frame_height)
+    for member in VIDEO_OMITS:
+        detail.pop(member, None)
+    return detail
+
+
+def detection_items(analysis: VideoAnalysis) -> list[ResultItem]:
+    """GetFaceDetection's Faces: [{Timestamp, Face}] in timestamp order."""
+    meta = analysis.metadata
+    return [ResultItem(vf.timestamp_ms, vf.index, {"Timestamp": vf.timestamp_ms, "Face": _detail(vf, meta)})
+            for vf in _ordered(analysis.faces)]
+
+
+def search_items(rt: Runtime, job: VideoJob, analysis: VideoAnalysis) -> list[ResultItem]:
+    """GetFaceSearch's Persons: every tracked face with its FaceMatches in the job's collection (maybe none)."""
+    record = rt.store.collections.get(job.account, job.region, job.params["CollectionId"])
+    if record is None:
+        raise CollectionMissing(job.params["CollectionId"])
+    threshold = float(job.params.get("FaceMatchThreshold", DEFAULT_THRESHOLD))
+    meta = analysis.metadata
+    items = []
+    for vf in _ordered(analysis.faces):
+        found = [] if vf.face.descriptor is None else matches(rt, record, vf.face.descriptor, threshold,
+                                                              DEFAULT_MAX_FACES)
+        person = {"Index": vf.index, "BoundingBox": bounding_box(vf.face, meta.frame_width, meta.frame_height),
+                  "Face": _detail(vf, meta)}
+        items.append(ResultItem(vf.timestamp_ms, vf.index,
+                                {"Timestamp": vf.timestamp_ms, "Person": person, "FaceMatches": found}))
+    return items
