@@ -26,6 +26,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 MAX_FACES_PER_COLLECTION = 20_000_000
+#: Largest Rekognition request body read: the 5 MB image limit after base64 (4/3) plus JSON, with room to spare;
+#: a larger body is refused before it is read or authenticated.
+MAX_REQUEST_BODY = 16 * 1024 * 1024
+#: Largest image read from an S3 object ("Maximum image size stored as an Amazon S3 object is limited to 15 MB").
+MAX_S3_IMAGE_BYTES = 15 * 1024 * 1024
+#: Length of one face vector: the output of dlib's ResNet descriptor, what the engine computes and the index
+#: and store keep (one owner for the three layers, which import nothing of each other).
+DESCRIPTOR_SIZE = 128
 THROTTLE_MESSAGE = "Provisioned Rate exceeded."
 #: Pixels decoded at once across the process: two images at the 40 MP cap (about 320 MB as RGBA).
 DECODE_BUDGET_PIXELS = 80_000_000

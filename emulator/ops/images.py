@@ -26,7 +26,6 @@ from emulator.memtrim import TRIM_AFTER_PIXELS, release_free_memory
 from emulator.moto_bridge import S3ObjectTooLarge, S3ObjectUnavailable
 from emulator.ops.runtime import Runtime
 
-S3_LIMIT = 15 * 1024 * 1024
 _IMAGE_NAMESPACE = uuid.UUID("5a4b7f7e-6f0e-4c55-9b7a-8f1f0e0c9d21")
 
 
