@@ -18,7 +18,9 @@ log = logging.getLogger(__name__)
 
 CHIP_SIZE = 150
 CHIP_PADDING = 0.25
+#: Runtimes for dlib's ResNet weights (--descriptor), the default first.
 DESCRIPTOR_KINDS = ("onnx", "dlib")
+DEFAULT_DESCRIPTOR = DESCRIPTOR_KINDS[0]
 
 
 class Descriptor(Protocol):
@@ -64,7 +66,7 @@ class DlibDescriptor:
         return np.asarray([np.asarray(v) for v in vectors], dtype=np.float32).reshape(len(batch), DESCRIPTOR_SIZE)
 
 
-def make_descriptor(kind: str = "onnx", cache_dir: Path | None = None, threads: int = 2) -> Descriptor:
+def make_descriptor(kind: str = DEFAULT_DESCRIPTOR, cache_dir: Path | None = None, threads: int = 2) -> Descriptor:
     """Build the descriptor runtime; "onnx" falls back to dlib (with a warning) if it can't be built."""
     if kind not in DESCRIPTOR_KINDS:
         raise ValueError(f"unknown descriptor {kind!r}; expected one of {DESCRIPTOR_KINDS}")
