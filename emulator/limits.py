@@ -5,7 +5,7 @@ Sources: "Guidelines and quotas in Amazon Rekognition" (docs.aws.amazon.com/reko
   default maximum). The emulator defaults to the maximum so that no real workload is refused; lower it with
   ``serve --max-faces-per-collection N`` to exercise ServiceQuotaExceededException.
 - Collections per account: the quotas page documents no limit, and neither does the General Reference's
-  quota table as captured, so the default is None (unlimited). A number here would be an invention.
+  quota table as captured, so the emulator has none (a number here would be an invention).
 - TPS quotas are per account, region and operation and adjustable, so the throttle is off by default
   (``serve --throttle-tps N`` turns it on). Over the rate the answer is AWS's
   ProvisionedThroughputExceededException (HTTP 400, "Provisioned Rate exceeded."), which boto3 retries.
@@ -44,18 +44,13 @@ OVERLOADED_MESSAGE = "Amazon Rekognition is temporarily unable to process the re
 
 @dataclass(frozen=True)
 class Quotas:
-    """Size quotas of one emulator instance; None means unlimited."""
+    """Size quotas of one emulator instance (IndexFaces enforces them)."""
 
     faces_per_collection: int = MAX_FACES_PER_COLLECTION
-    collections_per_account: int | None = None
 
     def faces_fit(self, current: int, adding: int) -> bool:
         """Tell whether a collection holding ``current`` faces can take ``adding`` more."""
         return adding <= 0 or current + adding <= self.faces_per_collection
-
-    def collections_fit(self, current: int) -> bool:
-        """Tell whether an account holding ``current`` collections can create one more."""
-        return self.collections_per_account is None or current < self.collections_per_account
 
 
 class Throttle:

@@ -13,8 +13,8 @@ from typing import Any
 
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
-from emulator.errors import ServiceError
-from emulator.protocol.spec import error_status, message_key, modeled_error_codes, patches, service_model
+from emulator.errors import InternalServerError, ServiceError
+from emulator.protocol.spec import error_status, message_key, modeled_error_codes, service_model
 
 log = logging.getLogger(__name__)
 
@@ -145,12 +145,8 @@ def serialize_response(
 
 
 def status_of(error: ServiceError) -> int:
-    """An explicitly given status wins; then the patches' status for the code; then the class default."""
-    if "status" in vars(error):
-        return int(error.status)
-    if error.code in patches()["error_status"]:
-        return error_status(error.code)
-    return int(error.status)
+    """The HTTP status of an error's code, from the model and its patch file (KeyError for an unknown code)."""
+    return error_status(error.code)
 
 
 def error_document(error: ServiceError) -> dict[str, str]:
@@ -165,7 +161,17 @@ def error_document(error: ServiceError) -> dict[str, str]:
 
 
 def serialize_error(error: ServiceError, request_id: str) -> tuple[int, dict[str, str], bytes]:
-    """A ServiceError -> its status, headers (with X-Amzn-ErrorType) and {"__type", message} body."""
+    """A ServiceError -> its status, headers (with X-Amzn-ErrorType) and {"__type", message} body.
+
+    A code with no status in the model or its patch file is an emulator bug: it is logged and answered as
+    InternalServerError (500), as any other bug is, never with a status made up here.
+    """
+    try:
+        status = status_of(error)
+    except KeyError:
+        log.error("error code %s has no HTTP status in the model or spec_patches.json", error.code)
+        error = InternalServerError("Internal server error")
+        status = status_of(error)
     headers = headers_for(request_id)
     headers["X-Amzn-ErrorType"] = error.code
-    return status_of(error), headers, dump(error_document(error))
+    return status, headers, dump(error_document(error))

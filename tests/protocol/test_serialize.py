@@ -21,7 +21,7 @@ from emulator.errors import (
     UnknownOperationException,
     ValidationException,
 )
-from emulator.protocol import operation_names, serialize_error, serialize_response
+from emulator.protocol import error_status, operation_names, serialize_error, serialize_response
 
 from .helpers import botocore_parse, minimal_value, operation
 
@@ -172,14 +172,19 @@ def test_unknown_operation_has_no_message() -> None:
     assert (status, json.loads(body)) == (400, {"__type": "UnknownOperationException"})
 
 
-def test_explicit_status_wins_over_the_table() -> None:
-    status, _, _ = serialize_error(ThrottlingException("slow", status=400), "r")
-    assert status == 400
+def test_status_comes_from_the_model_and_its_patch_file_only() -> None:
+    assert not hasattr(ThrottlingException("slow"), "status")
+    with pytest.raises(TypeError):
+        ServiceError("bad signature", status=403)  # type: ignore[call-arg]
+    assert serialize_error(ThrottlingException("slow"), "r")[0] == error_status("ThrottlingException") == 500
 
 
-def test_unlisted_code_keeps_its_class_status() -> None:
-    status, _, body = serialize_error(
-        ServiceError("bad signature", code="InvalidSignatureException", status=403), "r"
-    )
-    assert status == 403
-    assert json.loads(body) == {"__type": "InvalidSignatureException", "message": "bad signature"}
+class _Unmodeled(ServiceError):
+    code = "NoSuchErrorCode"
+
+
+def test_a_code_without_a_status_is_answered_as_an_internal_error(caplog: pytest.LogCaptureFixture) -> None:
+    status, headers, body = serialize_error(_Unmodeled("oops"), "r")
+    assert (status, headers["X-Amzn-ErrorType"]) == (500, "InternalServerError")
+    assert json.loads(body)["__type"] == "InternalServerError"
+    assert "NoSuchErrorCode has no HTTP status" in caplog.text
