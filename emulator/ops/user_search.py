@@ -30,6 +30,7 @@ from emulator.context import RequestContext
 from emulator.engine import DEFAULT_THRESHOLD, MAX_FACES, max_distance, quality_filter_reasons, similarity
 from emulator.errors import InvalidParameterException
 from emulator.ops.face_detail import face_detail
+from emulator.ops.images import INVALID_PARAMETERS as INVALID
 from emulator.ops.images import load_image
 from emulator.ops.lookups import collection_of
 from emulator.ops.registry import Params, Result, operation
@@ -38,7 +39,6 @@ from emulator.store import CollectionRecord
 
 DEFAULT_MAX_USERS = 500
 SEARCH_DEPTH = 4096
-INVALID = "Request has invalid parameters"
 
 
 def best_by_user(rt: Runtime, record: CollectionRecord, probes: Iterable[npt.NDArray[np.float32]],
