@@ -9,7 +9,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from emulator.config import ConnectionLimits, Settings, default_data_dir
+from emulator.engine.descriptor import DEFAULT_DESCRIPTOR, DESCRIPTOR_KINDS
 from emulator.engine.detectors import CHOICES, DEFAULT
+from emulator.engine.resolution import AWS_MIN_FACE
 from emulator.identity.accounts import DEFAULT_ACCOUNT_ID
 from emulator.limits import DECODE_BUDGET_PIXELS, DECODE_MAX_WAIT, MAX_FACES_PER_COLLECTION, Quotas
 
@@ -32,11 +34,11 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--detector", choices=CHOICES, default=DEFAULT,
                    help="retinaface: CNN on onnxruntime (default); hog: dlib's HOG (frontal faces only); "
                         "mmod (alias cnn): dlib's CNN")
-    p.add_argument("--descriptor", choices=["onnx", "dlib"], default="onnx")
+    p.add_argument("--descriptor", choices=DESCRIPTOR_KINDS, default=DEFAULT_DESCRIPTOR)
     p.add_argument("--descriptor-threads", type=int, default=2)
-    p.add_argument("--min-face-size", type=int, default=40,
+    p.add_argument("--min-face-size", type=int, default=AWS_MIN_FACE,
                    help="smallest face (px in 1920x1080, proportionally larger in larger images) to look for; "
-                        "40 as AWS, larger is faster")
+                        "%(default)s as AWS, larger is faster")
     p.add_argument("--no-warm-up", dest="warm_up", action="store_false",
                    help="load each model on first use instead of in the background from start-up")
     p.add_argument("--log-level", default="WARNING", type=str.upper, choices=["DEBUG", "INFO", "WARNING", "ERROR"])

@@ -1,21 +1,20 @@
-"""AWS errors the emulator answers with, as exceptions carrying code, message and status."""
+"""AWS errors the emulator answers with, as exceptions carrying code and message.
+
+An error's HTTP status is not decided here: the protocol layer looks its code up in botocore's model and the
+model's patch file (protocol/spec_patches.json), the one place statuses are written.
+"""
 
 from __future__ import annotations
 
 
 class ServiceError(Exception):
-    """An error answered to the client as an AWS JSON error body."""
+    """An error answered to the client as an AWS JSON error body; each subclass names its code."""
 
     code: str = "InternalServerError"
-    status: int = 400
 
-    def __init__(self, message: str = "", *, code: str | None = None, status: int | None = None) -> None:
+    def __init__(self, message: str = "") -> None:
         super().__init__(message)
         self.message = message
-        if code is not None:
-            self.code = code
-        if status is not None:
-            self.status = status
 
 
 class ValidationException(ServiceError):
@@ -100,14 +99,12 @@ class ThrottlingException(ServiceError):
     """The service is throttling requests."""
 
     code = "ThrottlingException"
-    status = 500
 
 
 class InternalServerError(ServiceError):
     """An unexpected failure inside the emulator."""
 
     code = "InternalServerError"
-    status = 500
 
 
 class SerializationException(ServiceError):
@@ -126,13 +123,6 @@ class NotImplementedOperationException(ServiceError):
     """An operation of the model that the emulator does not implement."""
 
     code = "UnsupportedOperationException"
-    status = 400
-
-
-class AuthError(ServiceError):
-    """A request whose credentials or signature were refused."""
-
-    status = 400
 
 
 class VideoTooLargeException(ServiceError):

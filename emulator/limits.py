@@ -5,7 +5,7 @@ Sources: "Guidelines and quotas in Amazon Rekognition" (docs.aws.amazon.com/reko
   default maximum). The emulator defaults to the maximum so that no real workload is refused; lower it with
   ``serve --max-faces-per-collection N`` to exercise ServiceQuotaExceededException.
 - Collections per account: the quotas page documents no limit, and neither does the General Reference's
-  quota table as captured, so the default is None (unlimited). A number here would be an invention.
+  quota table as captured, so the emulator has none (a number here would be an invention).
 - TPS quotas are per account, region and operation and adjustable, so the throttle is off by default
   (``serve --throttle-tps N`` turns it on). Over the rate the answer is AWS's
   ProvisionedThroughputExceededException (HTTP 400, "Provisioned Rate exceeded."), which boto3 retries.
@@ -26,6 +26,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 MAX_FACES_PER_COLLECTION = 20_000_000
+#: Largest Rekognition request body read: CompareFaces' two 5 MB images in base64 (14.0 MB) plus JSON fit;
+#: a larger body is refused before it is read or authenticated.
+MAX_REQUEST_BODY = 16 * 1024 * 1024
+#: Largest image read from an S3 object ("Maximum image size stored as an Amazon S3 object is limited to 15 MB").
+MAX_S3_IMAGE_BYTES = 15 * 1024 * 1024
+#: Length of one face vector: the output of dlib's ResNet descriptor, what the engine computes and the index
+#: and store keep (one owner for the three layers, which import nothing of each other).
+DESCRIPTOR_SIZE = 128
 THROTTLE_MESSAGE = "Provisioned Rate exceeded."
 #: Pixels decoded at once across the process: two images at the 40 MP cap (about 320 MB as RGBA).
 DECODE_BUDGET_PIXELS = 80_000_000
@@ -36,18 +44,13 @@ OVERLOADED_MESSAGE = "Amazon Rekognition is temporarily unable to process the re
 
 @dataclass(frozen=True)
 class Quotas:
-    """Size quotas of one emulator instance; None means unlimited."""
+    """Size quotas of one emulator instance (IndexFaces enforces them)."""
 
     faces_per_collection: int = MAX_FACES_PER_COLLECTION
-    collections_per_account: int | None = None
 
     def faces_fit(self, current: int, adding: int) -> bool:
         """Tell whether a collection holding ``current`` faces can take ``adding`` more."""
         return adding <= 0 or current + adding <= self.faces_per_collection
-
-    def collections_fit(self, current: int) -> bool:
-        """Tell whether an account holding ``current`` collections can create one more."""
-        return self.collections_per_account is None or current < self.collections_per_account
 
 
 class Throttle:

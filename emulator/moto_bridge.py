@@ -13,6 +13,8 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from emulator.limits import MAX_S3_IMAGE_BYTES
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
     from werkzeug.serving import WSGIRequestHandler
@@ -175,7 +177,7 @@ def reset_moto() -> None:
 
 
 def read_s3_object(
-    account: str, bucket: str, key: str, version: str | None, max_bytes: int = 15 * 1024 * 1024, *, region: str
+    account: str, bucket: str, key: str, version: str | None, max_bytes: int = MAX_S3_IMAGE_BYTES, *, region: str
 ) -> bytes:
     """Return an S3 object's bytes from a bucket owned by `account` in `region`; honours Version."""
     from moto.s3.models import FakeKey, s3_backends

@@ -7,9 +7,10 @@ from emulator.engine.errors import ImageError, ImageTooLarge, ImageTooSmall, Inv
 from emulator.engine.face import LANDMARK_NAMES, DetectedFace, Pose, Quality
 from emulator.engine.filters import quality_filter_reasons
 from emulator.engine.image import MAX_PIXELS, MIN_SIDE, decode_image
-from emulator.engine.similarity import max_distance, similarity
+from emulator.engine.similarity import DEFAULT_THRESHOLD, max_distance, similarity
 
 __all__ = [
+    "DEFAULT_THRESHOLD",
     "LANDMARK_NAMES",
     "MAX_FACES",
     "MAX_PIXELS",

@@ -12,12 +12,15 @@ import dlib
 import numpy as np
 
 from emulator.engine import models
+from emulator.limits import DESCRIPTOR_SIZE
 
 log = logging.getLogger(__name__)
 
 CHIP_SIZE = 150
 CHIP_PADDING = 0.25
+#: Runtimes for dlib's ResNet weights (--descriptor), the default first.
 DESCRIPTOR_KINDS = ("onnx", "dlib")
+DEFAULT_DESCRIPTOR = DESCRIPTOR_KINDS[0]
 
 
 class Descriptor(Protocol):
@@ -56,14 +59,14 @@ class DlibDescriptor:
         if chips.ndim != 4 or chips.shape[1:] != (CHIP_SIZE, CHIP_SIZE, 3):
             raise ValueError(f"expected (N, {CHIP_SIZE}, {CHIP_SIZE}, 3) chips, got {chips.shape}")
         if chips.shape[0] == 0:
-            return np.zeros((0, 128), dtype=np.float32)
+            return np.zeros((0, DESCRIPTOR_SIZE), dtype=np.float32)
         batch = [np.ascontiguousarray(chip, dtype=np.uint8) for chip in chips]
         with self._lock:
             vectors = self._model.compute_face_descriptor(batch)
-        return np.asarray([np.asarray(v) for v in vectors], dtype=np.float32).reshape(len(batch), 128)
+        return np.asarray([np.asarray(v) for v in vectors], dtype=np.float32).reshape(len(batch), DESCRIPTOR_SIZE)
 
 
-def make_descriptor(kind: str = "onnx", cache_dir: Path | None = None, threads: int = 2) -> Descriptor:
+def make_descriptor(kind: str = DEFAULT_DESCRIPTOR, cache_dir: Path | None = None, threads: int = 2) -> Descriptor:
     """Build the descriptor runtime; "onnx" falls back to dlib (with a warning) if it can't be built."""
     if kind not in DESCRIPTOR_KINDS:
         raise ValueError(f"unknown descriptor {kind!r}; expected one of {DESCRIPTOR_KINDS}")

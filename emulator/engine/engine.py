@@ -11,7 +11,7 @@ import numpy as np
 from emulator.engine import detectors, landmarks, mesh, pose, quality
 from emulator.engine.attributes import registry
 from emulator.engine.attributes.types import FaceView
-from emulator.engine.descriptor import Descriptor, face_chips, make_descriptor
+from emulator.engine.descriptor import DEFAULT_DESCRIPTOR, Descriptor, face_chips, make_descriptor
 from emulator.engine.detectors import FaceBox
 from emulator.engine.face import DetectedFace
 from emulator.engine.resolution import AWS_MIN_FACE
@@ -26,8 +26,8 @@ EYELID_POINTS = 16
 class Engine:
     """Detection, landmarks, pose, quality, descriptors and attributes for decoded images; thread-safe."""
 
-    def __init__(self, detector: str = detectors.DEFAULT, descriptor: str = "onnx", cache_dir: Path | None = None,
-                 threads: int = 2, min_face: int = AWS_MIN_FACE) -> None:
+    def __init__(self, detector: str = detectors.DEFAULT, descriptor: str = DEFAULT_DESCRIPTOR,
+                 cache_dir: Path | None = None, threads: int = 2, min_face: int = AWS_MIN_FACE) -> None:
         """Load the models (threads: onnxruntime intra-op threads); descriptor "onnx" falls back to "dlib".
 
         Attribute estimators load on first use (or in warm()), so an engine that is never asked for them

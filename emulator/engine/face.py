@@ -8,8 +8,8 @@ import numpy as np
 
 from emulator.engine.attributes.types import FaceAttributes
 
-#: The five AWS default landmark names, in the order the engine fills them.
-LANDMARK_NAMES = ("eyeLeft", "eyeRight", "nose", "mouthLeft", "mouthRight")
+#: The five landmark types DEFAULT returns, in the order AWS's responses list them (the engine fills them so).
+LANDMARK_NAMES = ("eyeLeft", "eyeRight", "mouthLeft", "mouthRight", "nose")
 
 
 @dataclass(frozen=True)

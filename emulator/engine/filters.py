@@ -47,7 +47,10 @@ from __future__ import annotations
 
 from emulator.engine.face import DetectedFace
 
-LEVELS = ("NONE", "AUTO", "LOW", "MEDIUM", "HIGH")
+#: QualityFilter levels with thresholds of their own (AUTO takes MEDIUM's).
+GRADED_LEVELS = ("LOW", "MEDIUM", "HIGH")
+#: Every QualityFilter value, in botocore's enum order.
+LEVELS = ("NONE", "AUTO", *GRADED_LEVELS)
 REASONS = ("LOW_CONFIDENCE", "SMALL_BOUNDING_BOX", "LOW_BRIGHTNESS", "LOW_SHARPNESS", "EXTREME_POSE")
 
 #: level -> (min confidence, min box side px at 1920x1080, min brightness, min sharpness, max |yaw|/|pitch|)

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from emulator.engine import models
+from emulator.engine.face import LANDMARK_NAMES
 
 NOSE_DROP = 0.746
 MOUTH_DROP = 1.053
@@ -74,7 +75,7 @@ def with_mesh_mouth(five: dict[str, tuple[float, float]], mesh: np.ndarray) -> d
 
 
 def aws_landmarks(points: np.ndarray) -> dict[str, tuple[float, float]]:
-    """eyeLeft, eyeRight, nose, mouthLeft, mouthRight in image pixels from the 5 dlib points."""
+    """The five default landmarks (face.LANDMARK_NAMES, in that order) in image pixels from the 5 dlib points."""
     eye_left, eye_right, mid, u, iod = _frame(points)
     v = np.array([-u[1], u[0]])
     nose_x, nose_y = _nose_in_frame(points)
@@ -87,10 +88,6 @@ def aws_landmarks(points: np.ndarray) -> dict[str, tuple[float, float]]:
         """A point as a pair of Python floats."""
         return float(a[0]), float(a[1])
 
-    return {
-        "eyeLeft": pt(eye_left),
-        "eyeRight": pt(eye_right),
-        "nose": pt(points[4]),
-        "mouthLeft": pt(mouth_left),
-        "mouthRight": pt(mouth_right),
-    }
+    found = {"eyeLeft": eye_left, "eyeRight": eye_right, "mouthLeft": mouth_left, "mouthRight": mouth_right,
+             "nose": points[4]}
+    return {name: pt(found[name]) for name in LANDMARK_NAMES}

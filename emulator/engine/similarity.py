@@ -14,8 +14,13 @@ import math
 
 import numpy as np
 
+#: Rekognition's default FaceMatchThreshold / SimilarityThreshold / UserMatchThreshold (searches).
+DEFAULT_THRESHOLD = 80.0
+#: dlib's usual same-person distance, which the mapping puts at DEFAULT_THRESHOLD.
+DLIB_TOLERANCE = 0.6
 K = 16.04
-D0 = 0.6 + math.log(4.0) / K
+#: Chosen so that s(DLIB_TOLERANCE) = DEFAULT_THRESHOLD.
+D0 = DLIB_TOLERANCE + math.log(DEFAULT_THRESHOLD / (100.0 - DEFAULT_THRESHOLD)) / K
 
 
 def similarity(distance: float) -> float:

@@ -18,7 +18,7 @@ from emulator.errors import (
     ServiceError,
 )
 from emulator.identity import Identity
-from emulator.limits import THROTTLE_MESSAGE, Throttle
+from emulator.limits import MAX_REQUEST_BODY, THROTTLE_MESSAGE, Throttle
 from emulator.ops import load_handlers
 from emulator.policy.evaluate import covers, evaluate
 from emulator.protocol.parse import parse_request
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_BODY = 16 * 1024 * 1024
 TagsReader = Callable[[str], "Sequence[Mapping[str, str]]"]  # every view must pass the policy
 
 
@@ -54,7 +53,7 @@ class RekognitionApp:
         clock: Callable[[], datetime],
         audit: AuditLog,
         tags_of: TagsReader,
-        max_body: int = MAX_BODY,
+        max_body: int = MAX_REQUEST_BODY,
         throttle: Throttle | None = None,
     ) -> None:
         self.runtime = runtime

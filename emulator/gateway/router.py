@@ -19,6 +19,7 @@ from emulator.identity.accounts import AccountsFile
 from emulator.identity.auth_errors import JSON, QUERY, ErrorResponse, error_response, protocol_of, render
 from emulator.identity.resolver import KeyResolver
 from emulator.identity.sigv4 import AuthFailure, Credential, ExpectedService, Failure, parse_credential, verify
+from emulator.limits import MAX_REQUEST_BODY
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -30,8 +31,7 @@ TEMPORARY_KEY = "emulator.temporary_credentials"  # True when the caller signed 
 MOTO_ACCOUNT_HEADER = "HTTP_X_MOTO_ACCOUNT_ID"
 DEFAULT_REGION = "us-east-1"
 REKOGNITION_TARGET_PREFIX = "RekognitionService."
-# The pipeline's MAX_BODY: a larger Rekognition body is refused before it is read or authenticated.
-REKOGNITION_MAX_BODY = 16 * 1024 * 1024
+REKOGNITION_MAX_BODY = MAX_REQUEST_BODY  # a larger Rekognition body is refused before it is read or authenticated
 _DRAIN_LIMIT = 64 * 1024 * 1024  # bytes of a refused body discarded so the client reads the answer
 # With auth on, STS federation calls are refused as AWS refuses a token it cannot validate: the emulator
 # validates no identity tokens or SAML assertions, so it never mints keys on one (signed or not).

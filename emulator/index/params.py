@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-DIM = 128
+from emulator.limits import DESCRIPTOR_SIZE
+
+DIM = DESCRIPTOR_SIZE
 ENV_PREFIX = "EMULATOR_INDEX_"
 
 

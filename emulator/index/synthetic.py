@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DIM = 128
+from emulator.index.params import DIM
+
 MEAN_NORM = 1.35  # norm of the shared mean vector; descriptor norms are then ~1.48
 CENTRE_STD = 0.0485  # RMS per-component spread of identity centres around the mean
 FACE_STD = 0.0235  # RMS per-component spread of one identity's photos around its centre

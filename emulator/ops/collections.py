@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from emulator.context import RequestContext
-from emulator.errors import ResourceAlreadyExistsException, ResourceNotFoundException
-from emulator.ops.lookups import collection_arn, collection_of
+from emulator.errors import ResourceAlreadyExistsException
+from emulator.ops.lookups import collection_arn, collection_missing, collection_of
 from emulator.ops.pagination import paginate
 from emulator.ops.registry import Params, Result, operation
 from emulator.ops.runtime import FACE_MODEL_VERSION, Runtime
@@ -59,6 +59,6 @@ def delete_collection(ctx: RequestContext, rt: Runtime, params: Params) -> Resul
     """Delete a collection with everything in it."""
     record = collection_of(ctx, rt, params["CollectionId"])
     if not rt.store.collections.delete(record.pk):
-        raise ResourceNotFoundException(f"The collection id: {record.collection_id} does not exist")
+        raise collection_missing(record.collection_id)
     rt.indexes.drop(str(record.pk))
     return {"StatusCode": 200}

@@ -7,28 +7,26 @@ from typing import Any
 import numpy as np
 
 from emulator.context import RequestContext
-from emulator.engine import quality_filter_reasons, similarity
+from emulator.engine import DEFAULT_THRESHOLD, MAX_FACES, quality_filter_reasons, similarity
 from emulator.errors import InvalidParameterException
 from emulator.ops.face_detail import COMPARED_ATTRIBUTES, bounding_box, compared_face
 from emulator.ops.images import load_image
 from emulator.ops.registry import Params, Result, operation
 from emulator.ops.runtime import Runtime
 
-MAX_TARGET_FACES = 100
-
 
 @operation("CompareFaces")
 def compare_faces(ctx: RequestContext, rt: Runtime, params: Params) -> Result:
     """Compare the largest face of the source image with the faces of the target image."""
     level = params.get("QualityFilter") or "NONE"
-    threshold = params.get("SimilarityThreshold", 80.0)
+    threshold = params.get("SimilarityThreshold", DEFAULT_THRESHOLD)
     source = load_image(ctx, rt, params["SourceImage"])
     target = load_image(ctx, rt, params["TargetImage"])
     src_faces = [f for f in rt.engine.faces(source.pixels, largest_only=True, descriptors=True)
                  if not quality_filter_reasons(f, (source.height, source.width), level)]
     if not src_faces:
         raise InvalidParameterException("There are no faces in the source image. Should be at least 1.")
-    tgt_faces = [f for f in rt.engine.faces(target.pixels, descriptors=True, limit=MAX_TARGET_FACES,
+    tgt_faces = [f for f in rt.engine.faces(target.pixels, descriptors=True, limit=MAX_FACES,
                                             attributes=COMPARED_ATTRIBUTES)
                  if not quality_filter_reasons(f, (target.height, target.width), level)]
     if not tgt_faces:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from emulator.context import RequestContext
+from emulator.engine import MAX_FACES
 from emulator.ops.face_detail import face_detail, requested
 from emulator.ops.images import load_image
 from emulator.ops.registry import Params, Result, operation
 from emulator.ops.runtime import Runtime
-
-MAX_FACES = 100
 
 
 @operation("DetectFaces")

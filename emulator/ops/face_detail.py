@@ -13,11 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from emulator.engine import DetectedFace
+from emulator.engine import LANDMARK_NAMES, DetectedFace
 from emulator.engine.attributes.registry import ALL
 from emulator.engine.attributes.types import FaceAttributes, Verdict
 
-LANDMARK_TYPES = ("eyeLeft", "eyeRight", "mouthLeft", "mouthRight", "nose")
 #: Attributes that ComparedFace carries in CompareFaces (botocore's ComparedFace members beyond DEFAULT's).
 COMPARED_ATTRIBUTES = frozenset({"EMOTIONS", "SMILE"})
 _VERDICTS = (("Smile", "smile"), ("Eyeglasses", "eyeglasses"), ("Sunglasses", "sunglasses"), ("Beard", "beard"),
@@ -50,7 +49,7 @@ def bounding_box(face: DetectedFace, width: int, height: int) -> dict[str, float
 def landmarks(face: DetectedFace, width: int, height: int) -> list[dict[str, Any]]:
     """Return the five default landmarks, then any other types the engine computed, as ratios of the image."""
     extra = face.attributes.landmarks if face.attributes is not None else {}
-    points = {**{kind: face.landmarks[kind] for kind in LANDMARK_TYPES if kind in face.landmarks}, **extra}
+    points = {**{kind: face.landmarks[kind] for kind in LANDMARK_NAMES if kind in face.landmarks}, **extra}
     return [{"Type": kind, "X": x / width, "Y": y / height} for kind, (x, y) in points.items()]
 
 

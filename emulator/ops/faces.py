@@ -9,17 +9,16 @@ from typing import Any
 import numpy as np
 
 from emulator.context import RequestContext
-from emulator.engine import DetectedFace, quality_filter_reasons
-from emulator.errors import ResourceNotFoundException, ServiceQuotaExceededException
+from emulator.engine import MAX_FACES, DetectedFace, quality_filter_reasons
+from emulator.errors import ServiceQuotaExceededException
 from emulator.ops.face_detail import face_detail, requested
 from emulator.ops.images import load_image
-from emulator.ops.lookups import collection_of
+from emulator.ops.lookups import collection_missing, collection_of
 from emulator.ops.pagination import paginate
 from emulator.ops.registry import Params, Result, operation
 from emulator.ops.runtime import FACE_MODEL_VERSION, Runtime
 from emulator.store import CollectionGone, CollectionRecord, FaceRecord, NewFace
 
-MAX_INDEXED = 100
 _IMAGE_LOCKS = tuple(threading.Lock() for _ in range(64))
 DEFAULT_PAGE = 1000
 
@@ -63,9 +62,9 @@ def index_faces(ctx: RequestContext, rt: Runtime, params: Params) -> Result:
     record = collection_of(ctx, rt, params["CollectionId"])
     image = load_image(ctx, rt, params["Image"])
     w, h = image.width, image.height
-    faces = rt.engine.faces(image.pixels, descriptors=True, limit=MAX_INDEXED,
+    faces = rt.engine.faces(image.pixels, descriptors=True, limit=MAX_FACES,
                             attributes=requested(params.get("DetectionAttributes")))
-    max_faces = min(params.get("MaxFaces") or MAX_INDEXED, MAX_INDEXED)
+    max_faces = min(params.get("MaxFaces") or MAX_FACES, MAX_FACES)
     chosen, refused = _select(faces, (h, w), params.get("QualityFilter") or "AUTO", max_faces)
     stored = _store(rt, record, image.image_id, params.get("ExternalImageId"), chosen, (w, h))
     return {
@@ -99,7 +98,7 @@ def _store(rt: Runtime, record: CollectionRecord, image_id: str, external: str |
         try:
             inserted = rt.store.faces.insert(record.pk, new) if new else []
         except CollectionGone:
-            raise ResourceNotFoundException(f"The collection id: {record.collection_id} does not exist") from None
+            raise collection_missing(record.collection_id) from None
         if inserted:
             rt.index(record).add(np.array([s.label for s in inserted], dtype=np.int64),
                                  np.stack([n.descriptor for n in new]))

@@ -26,7 +26,10 @@ from emulator.memtrim import TRIM_AFTER_PIXELS, release_free_memory
 from emulator.moto_bridge import S3ObjectTooLarge, S3ObjectUnavailable
 from emulator.ops.runtime import Runtime
 
-S3_LIMIT = 15 * 1024 * 1024
+#: AWS's messages for an image it cannot use (and, INVALID_PARAMETERS, for other semantically bad parameters).
+S3_UNREADABLE = "Unable to get object metadata from S3. Check object key, region and/or access permissions."
+TOO_LARGE = "Image size is too large."
+INVALID_PARAMETERS = "Request has invalid parameters"
 _IMAGE_NAMESPACE = uuid.UUID("5a4b7f7e-6f0e-4c55-9b7a-8f1f0e0c9d21")
 
 
@@ -67,16 +70,13 @@ def image_bytes(ctx: RequestContext, rt: Runtime, image: dict[str, Any]) -> byte
         return data
     s3 = image["S3Object"]
     if not s3.get("Bucket") or not s3.get("Name"):
-        raise InvalidS3ObjectException("Unable to get object metadata from S3. Check object key, region and/or "
-                                       "access permissions.")
+        raise InvalidS3ObjectException(S3_UNREADABLE)
     try:
         return rt.s3_reader(ctx.account, s3["Bucket"], s3["Name"], s3.get("Version"), region=ctx.region)
     except S3ObjectUnavailable:
-        raise InvalidS3ObjectException(
-            "Unable to get object metadata from S3. Check object key, region and/or access permissions."
-        ) from None
+        raise InvalidS3ObjectException(S3_UNREADABLE) from None
     except S3ObjectTooLarge:
-        raise ImageTooLargeException("Image size is too large.") from None
+        raise ImageTooLargeException(TOO_LARGE) from None
 
 
 def load_image(ctx: RequestContext, rt: Runtime, image: dict[str, Any]) -> LoadedImage:
@@ -89,9 +89,9 @@ def load_image(ctx: RequestContext, rt: Runtime, image: dict[str, Any]) -> Loade
     except InvalidImageFormat:
         raise InvalidImageFormatException("Request has invalid image format.") from None
     except ImageTooSmall:
-        raise InvalidParameterException("Request has invalid parameters") from None
+        raise InvalidParameterException(INVALID_PARAMETERS) from None
     except ImageTooLarge:
-        raise ImageTooLargeException("Image size is too large.") from None
+        raise ImageTooLargeException(TOO_LARGE) from None
     return LoadedImage(pixels, data)
 
 

@@ -8,11 +8,16 @@ from emulator.ops.runtime import Runtime
 from emulator.store import CollectionRecord
 
 
+def collection_missing(collection_id: str) -> ResourceNotFoundException:
+    """AWS's answer for a collection that does not exist (or no longer does)."""
+    return ResourceNotFoundException(f"The collection id: {collection_id} does not exist")
+
+
 def collection_of(ctx: RequestContext, rt: Runtime, collection_id: str) -> CollectionRecord:
     """Return the caller's collection or raise ResourceNotFoundException."""
     record = rt.store.collections.get(ctx.account, ctx.region, collection_id)
     if record is None:
-        raise ResourceNotFoundException(f"The collection id: {collection_id} does not exist")
+        raise collection_missing(collection_id)
     return record
 
 

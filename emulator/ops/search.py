@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from emulator.context import RequestContext
-from emulator.engine import max_distance, quality_filter_reasons, similarity
+from emulator.engine import DEFAULT_THRESHOLD, max_distance, quality_filter_reasons, similarity
 from emulator.errors import InvalidParameterException
 from emulator.ops.face_detail import bounding_box
 from emulator.ops.faces import face_dict
@@ -18,7 +18,6 @@ from emulator.ops.registry import Params, Result, operation
 from emulator.ops.runtime import Runtime
 from emulator.store import CollectionRecord
 
-DEFAULT_THRESHOLD = 80.0
 DEFAULT_MAX_FACES = 4096
 NO_FACE = "There are no faces in the image. Should be at least 1."
 

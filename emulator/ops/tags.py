@@ -6,7 +6,6 @@ import re
 
 from emulator.context import RequestContext
 from emulator.errors import ResourceNotFoundException, ServiceQuotaExceededException
-from emulator.ops.lookups import collection_of
 from emulator.ops.registry import Params, Result, operation
 from emulator.ops.runtime import Runtime
 from emulator.store import CollectionRecord
@@ -18,12 +17,12 @@ _ARN = re.compile(r"^(?:arn:)?aws:rekognition:(?P<region>[^:]+):(?P<account>\d{1
 def _collection(ctx: RequestContext, rt: Runtime, arn: str) -> CollectionRecord:
     """Resolve a collection ARN of the caller's account and region."""
     m = _ARN.match(arn)
-    if m is None or m["account"] != ctx.account or m["region"] != ctx.region:
+    record = None
+    if m is not None and m["account"] == ctx.account and m["region"] == ctx.region:
+        record = rt.store.collections.get(ctx.account, ctx.region, m["id"])
+    if record is None:
         raise ResourceNotFoundException(f"Resource {arn} does not exist")
-    try:
-        return collection_of(ctx, rt, m["id"])
-    except ResourceNotFoundException:
-        raise ResourceNotFoundException(f"Resource {arn} does not exist") from None
+    return record
 
 
 @operation("TagResource")

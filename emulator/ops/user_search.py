@@ -27,20 +27,18 @@ import numpy as np
 import numpy.typing as npt
 
 from emulator.context import RequestContext
-from emulator.engine import max_distance, quality_filter_reasons, similarity
+from emulator.engine import DEFAULT_THRESHOLD, MAX_FACES, max_distance, quality_filter_reasons, similarity
 from emulator.errors import InvalidParameterException
 from emulator.ops.face_detail import face_detail
+from emulator.ops.images import INVALID_PARAMETERS as INVALID
 from emulator.ops.images import load_image
 from emulator.ops.lookups import collection_of
 from emulator.ops.registry import Params, Result, operation
 from emulator.ops.runtime import Runtime
 from emulator.store import CollectionRecord
 
-DEFAULT_THRESHOLD = 80.0
 DEFAULT_MAX_USERS = 500
 SEARCH_DEPTH = 4096
-MAX_IMAGE_FACES = 100
-INVALID = "Request has invalid parameters"
 
 
 def best_by_user(rt: Runtime, record: CollectionRecord, probes: Iterable[npt.NDArray[np.float32]],
@@ -103,7 +101,7 @@ def search_users_by_image(ctx: RequestContext, rt: Runtime, params: Params) -> R
     record = collection_of(ctx, rt, params["CollectionId"])
     image = load_image(ctx, rt, params["Image"])
     w, h = image.width, image.height
-    faces = rt.engine.faces(image.pixels, descriptors=True, limit=MAX_IMAGE_FACES)
+    faces = rt.engine.faces(image.pixels, descriptors=True, limit=MAX_FACES)
     result: Result = {"UserMatches": [], "FaceModelVersion": record.face_model_version}
     unsearched = [{"FaceDetails": face_detail(f, w, h), "Reasons": ["FACE_NOT_LARGEST"]} for f in faces[1:]]
     if faces:

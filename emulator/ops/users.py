@@ -99,8 +99,11 @@ def _best_similarities(rt: Runtime, user_labels: list[int], faces: list[FaceReco
 
 def _unsuccessful(face_id: str, reason: str, user_id: str | None = None,
                   confidence: float | None = None) -> dict[str, Any]:
-    """Return one UnsuccessfulFaceAssociation / Disassociation entry."""
-    return {"FaceId": face_id, "UserId": user_id, "Confidence": confidence, "Reasons": [reason]}
+    """Return one UnsuccessfulFaceAssociation / Disassociation entry (only the former has a Confidence member)."""
+    entry: dict[str, Any] = {"FaceId": face_id, "UserId": user_id, "Reasons": [reason]}
+    if confidence is not None:
+        entry["Confidence"] = confidence
+    return entry
 
 
 def _candidates(known: dict[str, FaceRecord], wanted: list[str], user_id: str

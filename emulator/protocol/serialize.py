@@ -1,4 +1,10 @@
-"""Response dict or ServiceError -> AWS JSON 1.1 (status, headers, body), walking botocore's output shapes."""
+"""Response dict or ServiceError -> AWS JSON 1.1 (status, headers, body), walking botocore's output shapes.
+
+A response member the model does not define (a misspelled key in a handler's dict, at any depth) raises
+UndefinedMember: the pipeline answers it as any other bug, InternalServerError (500) with the traceback in the
+log. Dropping it instead would send a 200 without the field, a wrong answer that looks right; the 500 makes
+the bug visible to the caller and fails every test that reaches it.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +19,17 @@ from typing import Any
 
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
-from emulator.errors import ServiceError
-from emulator.protocol.spec import error_status, message_key, modeled_error_codes, patches, service_model
+from emulator.errors import InternalServerError, ServiceError
+from emulator.protocol.spec import error_status, message_key, modeled_error_codes, service_model
 
 log = logging.getLogger(__name__)
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
 DROP = object()
+
+
+class UndefinedMember(Exception):
+    """A handler's response holds a member its output shape does not define (an emulator bug)."""
 
 
 def encode(value: Any, shape: Shape, path: str) -> Any:
@@ -32,15 +42,15 @@ def encode(value: Any, shape: Shape, path: str) -> Any:
 
 
 def encode_structure(value: Any, shape: Shape, path: str) -> Any:
-    """Known, non-None members only; anything else is dropped (logged at debug)."""
+    """The non-None members; UndefinedMember for a key the shape does not define (even one whose value is None)."""
     if not isinstance(value, Mapping) or not isinstance(shape, StructureShape):
         return DROP
     members = shape.members
     out: dict[str, Any] = {}
     for name, item in value.items():
         if name not in members:
-            log.debug("dropping %s.%s: not a member of %s", path, name, shape.name)
-        elif item is not None:
+            raise UndefinedMember(f"{path}.{name} is not a member of {shape.name}")
+        if item is not None:
             encoded = encode(item, members[name], f"{path}.{name}")
             if encoded is not DROP:
                 out[name] = encoded
@@ -140,17 +150,18 @@ def serialize_response(
 ) -> tuple[int, dict[str, str], bytes]:
     """A handler's result -> 200, headers, JSON body shaped by the operation's output shape."""
     shape = service_model().operation_model(operation).output_shape
-    body = encode_structure(result, shape, operation) if shape is not None else {}
+    if shape is None:
+        if result:
+            raise UndefinedMember(f"{operation} has no output shape, yet its handler returned {sorted(result)}")
+        body: Any = {}
+    else:
+        body = encode_structure(result, shape, operation)
     return 200, headers_for(request_id), dump(body if body is not DROP else {})
 
 
 def status_of(error: ServiceError) -> int:
-    """An explicitly given status wins; then the patches' status for the code; then the class default."""
-    if "status" in vars(error):
-        return int(error.status)
-    if error.code in patches()["error_status"]:
-        return error_status(error.code)
-    return int(error.status)
+    """The HTTP status of an error's code, from the model and its patch file (KeyError for an unknown code)."""
+    return error_status(error.code)
 
 
 def error_document(error: ServiceError) -> dict[str, str]:
@@ -165,7 +176,17 @@ def error_document(error: ServiceError) -> dict[str, str]:
 
 
 def serialize_error(error: ServiceError, request_id: str) -> tuple[int, dict[str, str], bytes]:
-    """A ServiceError -> its status, headers (with X-Amzn-ErrorType) and {"__type", message} body."""
+    """A ServiceError -> its status, headers (with X-Amzn-ErrorType) and {"__type", message} body.
+
+    A code with no status in the model or its patch file is an emulator bug: it is logged and answered as
+    InternalServerError (500), as any other bug is, never with a status made up here.
+    """
+    try:
+        status = status_of(error)
+    except KeyError:
+        log.error("error code %s has no HTTP status in the model or spec_patches.json", error.code)
+        error = InternalServerError("Internal server error")
+        status = status_of(error)
     headers = headers_for(request_id)
     headers["X-Amzn-ErrorType"] = error.code
-    return status_of(error), headers, dump(error_document(error))
+    return status, headers, dump(error_document(error))

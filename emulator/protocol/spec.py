@@ -12,7 +12,6 @@ from botocore.loaders import Loader
 from botocore.model import ServiceModel
 
 SERVICE_NAME = "rekognition"
-DEFAULT_ERROR_STATUS = 400
 
 
 @cache
@@ -62,10 +61,20 @@ def modeled_error_codes() -> frozenset[str]:
     return frozenset(shape.name for shape in service_model().error_shapes) - added
 
 
+@cache
+def error_statuses() -> dict[str, int]:
+    """Every error code's HTTP status: the patched model's error shapes, and the patch file's framework errors."""
+    statuses = {str(code): int(status) for code, status in patches()["error_status"].items()}
+    for shape in service_model().error_shapes:
+        status = shape.metadata.get("error", {}).get("httpStatusCode")
+        if status is not None:
+            statuses[shape.name] = int(status)
+    return statuses
+
+
 def error_status(code: str) -> int:
-    """HTTP status for an error code: 400 for client errors, 500 for server faults."""
-    status = patches()["error_status"].get(code, DEFAULT_ERROR_STATUS)
-    return int(status)
+    """HTTP status for an error code (400 client error, 500 server fault); KeyError for a code neither source has."""
+    return error_statuses()[code]
 
 
 def message_key(code: str) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from emulator.limits import DESCRIPTOR_SIZE as DIMENSIONS
 from emulator.store.db import Database, in_chunks
 from emulator.store.records import FaceRecord, NewFace, Vector
 
@@ -16,7 +17,6 @@ _COLUMNS = (
     "id, face_id, image_id, external_image_id, box_left, box_top, box_width, box_height,"
     " confidence, user_id, model_version"
 )
-DIMENSIONS = 128
 
 
 def _record(row: Sequence[object]) -> FaceRecord:

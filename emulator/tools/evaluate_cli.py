@@ -19,6 +19,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from emulator.engine.descriptor import DEFAULT_DESCRIPTOR, DESCRIPTOR_KINDS
 from emulator.engine.detectors import CHOICES, DEFAULT
 from emulator.engine.engine import Engine
 from emulator.engine.resolution import AWS_MIN_FACE
@@ -60,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="grey border added around each photo before detection, for tight crops (e.g. 0.5)")
     p.add_argument("--min-face", metavar="PX", type=int, default=AWS_MIN_FACE,
                    help="smallest face the detector reports (default %(default)s)")
-    p.add_argument("--descriptor", choices=["onnx", "dlib"], default="onnx",
+    p.add_argument("--descriptor", choices=DESCRIPTOR_KINDS, default=DEFAULT_DESCRIPTOR,
                    help="runtime for dlib's ResNet weights (same output; onnx is faster)")
     p.add_argument("--detector", choices=CHOICES, default=DEFAULT,
                    help="face detector, as serve --detector (default %(default)s)")

@@ -9,10 +9,9 @@ import numpy as np
 
 from emulator.config import INDEX_DIR
 from emulator.index import IndexRegistry
+from emulator.limits import DESCRIPTOR_SIZE as DIMENSIONS
 from emulator.ops.runtime import FACE_MODEL_VERSION
 from emulator.store import Store
-
-DIMENSIONS = 128
 
 
 def import_vectors(file: Path, data_dir: Path, collection_id: str, account: str, region: str) -> tuple[int, float]:

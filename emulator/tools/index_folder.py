@@ -23,11 +23,13 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from tqdm import tqdm
 
+from emulator.protocol.spec import service_model
 from emulator.tools.index_runner import format_summary, index_one, run
 from emulator.tools.index_sources import Photo, local_photos, parse_s3_url, s3_photos
 from emulator.tools.index_state import IndexState, default_state_path
 
-QUALITY_FILTERS = ("NONE", "AUTO", "LOW", "MEDIUM", "HIGH")
+#: The model's QualityFilter values (botocore's, as the client sends them; no engine load for a client tool).
+QUALITY_FILTERS = tuple(service_model().shape_for("QualityFilter").enum)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from emulator.engine import Engine
-from emulator.engine.detect import DETECTORS
+from emulator.engine.descriptor import DEFAULT_DESCRIPTOR, DESCRIPTOR_KINDS
+from emulator.engine.detectors import CHOICES
 from emulator.tools import quality_report
 from emulator.tools.quality_fit import MEASURES
 from emulator.tools.quality_photos import select
@@ -40,8 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="scripts/measure_quality", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--faces", type=Path, default=Path(default_faces), help="face photos folder ($FACES_DIR)")
-    p.add_argument("--detector", choices=DETECTORS, default=None, help="face detector (default: the Engine's)")
-    p.add_argument("--descriptor", choices=["onnx", "dlib"], default="onnx")
+    p.add_argument("--detector", choices=CHOICES, default=None, help="face detector (default: the Engine's)")
+    p.add_argument("--descriptor", choices=DESCRIPTOR_KINDS, default=DEFAULT_DESCRIPTOR)
     p.add_argument("--lfw-per-identity", type=int, default=4, help="LFW photos per person (people with >= 2)")
     p.add_argument("--unlabelled", type=int, default=60, help="GENKI-4K photos (impostors, self-distance)")
     p.add_argument("--limit", type=int, default=0, help="use only the first N photos (0: all), for a quick check")

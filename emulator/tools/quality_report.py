@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from emulator.engine.filters import GRADED_LEVELS as LEVELS
 from emulator.engine.filters import THRESHOLDS
 from emulator.tools.quality_fit import LOSS, Measure, compare_measures, fit_thresholds, measure_named
 from emulator.tools.quality_run import FAMILIES
@@ -15,7 +16,6 @@ from emulator.tools.quality_survey import columns, refusal_table
 BRIGHT_EDGES = (0, 3, 5, 7, 9, 11, 13, 15, 18, 21, 25, 30, 40, 60, 101)
 SHARP_EDGES = (0, 1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 50, 70, 101)
 BOX_EDGES = (0, 18, 22, 26, 30, 37, 43, 50, 60, 80, 100, 10000)
-LEVELS = ("LOW", "MEDIUM", "HIGH")
 #: the confidence AUTO (= MEDIUM) asks for: dim faces the detector scores lower are refused for LOW_CONFIDENCE
 AUTO_CONFIDENCE = THRESHOLDS["AUTO"][0]
 #: index of each reason's minimum in filters.THRESHOLDS

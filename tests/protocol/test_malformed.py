@@ -8,6 +8,7 @@ import pytest
 
 from emulator.errors import SerializationException, ServiceError, UnknownOperationException
 from emulator.protocol import parse_request
+from emulator.protocol.serialize import status_of
 
 TARGET = "RekognitionService.DescribeCollection"
 JSON_11 = "application/x-amz-json-1.1"
@@ -30,7 +31,7 @@ def parse_body(body: bytes, target: str = TARGET) -> tuple[str, dict[str, object
 def serialization_message(body: bytes, target: str = TARGET) -> str:
     with pytest.raises(SerializationException) as info:
         parse_body(body, target)
-    assert info.value.status == 400
+    assert status_of(info.value) == 400
     return info.value.message
 
 
@@ -50,7 +51,7 @@ def serialization_message(body: bytes, target: str = TARGET) -> str:
 def test_bad_target_is_unknown_operation(target: str | None) -> None:
     with pytest.raises(UnknownOperationException) as info:
         parse_request("POST", "/", headers(target), b"{}")
-    assert info.value.status == 400
+    assert status_of(info.value) == 400
 
 
 @pytest.mark.parametrize(
@@ -82,7 +83,7 @@ def test_wrong_method_or_path_is_a_4xx(method: str, path: str) -> None:
     with pytest.raises(ServiceError) as info:
         parse_request(method, path, headers(), b'{"CollectionId": "c"}')
     assert isinstance(info.value, UnknownOperationException)
-    assert 400 <= info.value.status < 500
+    assert 400 <= status_of(info.value) < 500
 
 
 def test_query_string_on_root_path_is_ignored() -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
+from botocore.model import ShapeResolver
 
 from emulator.errors import (
     AccessDeniedException,
@@ -21,7 +23,8 @@ from emulator.errors import (
     UnknownOperationException,
     ValidationException,
 )
-from emulator.protocol import operation_names, serialize_error, serialize_response
+from emulator.protocol import error_status, operation_names, serialize_error, serialize_response
+from emulator.protocol.serialize import UndefinedMember, encode_structure
 
 from .helpers import botocore_parse, minimal_value, operation
 
@@ -76,13 +79,38 @@ def test_naive_datetime_is_taken_as_utc() -> None:
     assert parsed["FaceCount"] == 2**40
 
 
-def test_none_and_unknown_members_are_dropped() -> None:
+def test_none_members_are_dropped() -> None:
     status, _, body = serialize_response(
-        "CreateCollection",
-        {"StatusCode": 200, "CollectionArn": None, "FaceModelVersion": "7.0", "Extra": {"x": 1}},
-        "r",
+        "CreateCollection", {"StatusCode": 200, "CollectionArn": None, "FaceModelVersion": "7.0"}, "r"
     )
     assert json.loads(body) == {"StatusCode": 200, "FaceModelVersion": "7.0"}
+
+
+@pytest.mark.parametrize(("name", "result", "path"), [
+    ("CreateCollection", {"StatusCode": 200, "Extra": {"x": 1}}, "CreateCollection.Extra"),
+    ("CreateCollection", {"StatusCode": 200, "CollectionARN": None}, "CreateCollection.CollectionARN"),
+    ("IndexFaces", {"FaceRecords": [{"Face": {"FaceId": FACE_ID}}, {"Face": {"FaceID": FACE_ID}}]},
+     "IndexFaces.FaceRecords[1].Face.FaceID"),
+    ("DetectFaces", {"FaceDetails": [{**FACE_DETAIL, "Pose": {"Roll": 1.0, "yaw": 2.0}}]},
+     "DetectFaces.FaceDetails[0].Pose.yaw"),
+    ("CreateUser", {"UserId": "u"}, "CreateUser.UserId"),
+])
+def test_a_member_the_model_does_not_define_is_refused(name: str, result: dict[str, Any], path: str) -> None:
+    with pytest.raises(UndefinedMember, match=re.escape(path)):
+        serialize_response(name, result, "r")
+
+
+def test_a_member_undefined_in_a_structure_held_by_a_map_is_refused() -> None:
+    shapes = ShapeResolver({
+        "Out": {"type": "structure", "members": {"ById": {"shape": "ById"}}},
+        "ById": {"type": "map", "key": {"shape": "Key"}, "value": {"shape": "Item"}},
+        "Key": {"type": "string"},
+        "Item": {"type": "structure", "members": {"Name": {"shape": "Key"}}},
+    })
+    out = shapes.get_shape_by_name("Out")
+    assert encode_structure({"ById": {"a": {"Name": "x"}}}, out, "Op") == {"ById": {"a": {"Name": "x"}}}
+    with pytest.raises(UndefinedMember, match=re.escape("Op.ById.b.Nmae")):
+        encode_structure({"ById": {"a": {"Name": "x"}, "b": {"Nmae": "y"}}}, out, "Op")
 
 
 def test_values_of_the_wrong_type_are_dropped_not_sent() -> None:
@@ -172,14 +200,19 @@ def test_unknown_operation_has_no_message() -> None:
     assert (status, json.loads(body)) == (400, {"__type": "UnknownOperationException"})
 
 
-def test_explicit_status_wins_over_the_table() -> None:
-    status, _, _ = serialize_error(ThrottlingException("slow", status=400), "r")
-    assert status == 400
+def test_status_comes_from_the_model_and_its_patch_file_only() -> None:
+    assert not hasattr(ThrottlingException("slow"), "status")
+    with pytest.raises(TypeError):
+        ServiceError("bad signature", status=403)  # type: ignore[call-arg]
+    assert serialize_error(ThrottlingException("slow"), "r")[0] == error_status("ThrottlingException") == 500
 
 
-def test_unlisted_code_keeps_its_class_status() -> None:
-    status, _, body = serialize_error(
-        ServiceError("bad signature", code="InvalidSignatureException", status=403), "r"
-    )
-    assert status == 403
-    assert json.loads(body) == {"__type": "InvalidSignatureException", "message": "bad signature"}
+class _Unmodeled(ServiceError):
+    code = "NoSuchErrorCode"
+
+
+def test_a_code_without_a_status_is_answered_as_an_internal_error(caplog: pytest.LogCaptureFixture) -> None:
+    status, headers, body = serialize_error(_Unmodeled("oops"), "r")
+    assert (status, headers["X-Amzn-ErrorType"]) == (500, "InternalServerError")
+    assert json.loads(body)["__type"] == "InternalServerError"
+    assert "NoSuchErrorCode has no HTTP status" in caplog.text

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from emulator.errors import ValidationException
+from emulator.protocol.serialize import status_of
 
 from .helpers import roundtrip
 
@@ -41,7 +42,7 @@ def v(value: str | None, path: str, constraint: str) -> str:
 def rejection(name: str, params: dict[str, Any]) -> str:
     with pytest.raises(ValidationException) as info:
         roundtrip(name, params)
-    assert info.value.code == "ValidationException" and info.value.status == 400
+    assert info.value.code == "ValidationException" and status_of(info.value) == 400
     return info.value.message
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from emulator.engine.attributes.types import FaceAttributes, FaceView
+from emulator.engine.face import LANDMARK_NAMES
 
 MESH_POINTS: dict[str, tuple[int, ...]] = {
     "eyeLeft": (33, 133), "eyeRight": (362, 263), "nose": (1,), "mouthLeft": (61,), "mouthRight": (291,),
@@ -42,7 +43,7 @@ LANDMARK_TYPES = (
     "chinBottom", "midJawlineRight", "upperJawlineRight",
 )
 #: The types DEFAULT returns (from dlib's five points, landmarks.py).
-DEFAULT_TYPES = ("eyeLeft", "eyeRight", "nose", "mouthLeft", "mouthRight")
+DEFAULT_TYPES = frozenset(LANDMARK_NAMES)
 
 
 def mesh_landmarks(mesh: np.ndarray, irises: np.ndarray) -> dict[str, tuple[float, float]]:

@@ -15,12 +15,12 @@ from emulator.engine.dlibnet import session
 from emulator.engine.ort_session import cpu_session
 from emulator.engine.resnet.dlib_format import DlibFormatError, parse
 from emulator.engine.resnet.graph import GRAPH_VERSION, INPUT_NAME, OUTPUT_NAME, GraphBuildError, build_model
+from emulator.limits import DESCRIPTOR_SIZE
 
 log = logging.getLogger(__name__)
 
 WEIGHTS_FILE = "dlib_face_recognition_resnet_model_v1.dat"
 CHIP_SIZE = 150
-DESCRIPTOR_SIZE = 128
 SELF_CHECK_TOLERANCE = 1e-4
 DEFAULT_CACHE_DIR = session.DEFAULT_CACHE_DIR
 

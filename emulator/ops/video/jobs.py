@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator.engine.video import VideoCancelled, VideoError, analyse
+from emulator.ops.lookups import collection_missing
 from emulator.ops.runtime import Runtime
 from emulator.ops.video.results import (
     CollectionMissing,
@@ -161,7 +162,7 @@ class VideoJobs:
             log.info("video job %s failed: %s", job.job_id, exc)
             return FAILED, exc.message, None, []
         except CollectionMissing as exc:
-            return FAILED, f"The collection id: {exc} does not exist", None, []
+            return FAILED, collection_missing(str(exc)).message, None, []
         except Exception:  # noqa: BLE001 - a bug fails the job with AWS's generic message, never silently
             log.exception("video job %s failed", job.job_id)
             return FAILED, INTERNAL_MESSAGE, None, []

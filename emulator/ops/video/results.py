@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from emulator.engine import DEFAULT_THRESHOLD
 from emulator.engine.video import VideoAnalysis, VideoFace, VideoMetadata
 from emulator.ops.face_detail import bounding_box, face_detail, requested
 from emulator.ops.runtime import Runtime
-from emulator.ops.search import DEFAULT_MAX_FACES, DEFAULT_THRESHOLD, matches
+from emulator.ops.search import DEFAULT_MAX_FACES, matches
 from emulator.store import ResultItem, VideoJob
 
 #: FaceDetail members GetFaceDetection always leaves out (its API reference: "always null").

@@ -24,6 +24,7 @@ from emulator.errors import (
 )
 from emulator.moto_bridge import S3ObjectTooLarge, S3ObjectUnavailable
 from emulator.ops.idempotency import TOKEN, fingerprint
+from emulator.ops.images import S3_UNREADABLE
 from emulator.ops.lookups import collection_of
 from emulator.ops.registry import Params, Result, operation
 from emulator.ops.runtime import Runtime
@@ -31,7 +32,6 @@ from emulator.ops.video.jobs import API_DETECTION, API_SEARCH, MAX_CONCURRENT_JO
 from emulator.store import VideoJob
 from emulator.store.video_jobs import IN_PROGRESS
 
-S3_MESSAGE = "Unable to get object metadata from S3. Check object key, region and/or access permissions."
 LIMIT_MESSAGE = (f"An account can have at most {MAX_CONCURRENT_JOBS} stored video jobs in progress; "
                  "wait for one to finish.")
 
@@ -106,7 +106,7 @@ def _s3_object(params: Params) -> dict[str, Any]:
     if not s3:
         raise InvalidParameterException("Request has invalid parameters")
     if not s3.get("Bucket") or not s3.get("Name"):
-        raise InvalidS3ObjectException(S3_MESSAGE)
+        raise InvalidS3ObjectException(S3_UNREADABLE)
     return dict(s3)
 
 
@@ -116,7 +116,7 @@ def _read_video(ctx: RequestContext, rt: Runtime, s3: dict[str, Any]) -> bytes:
     try:
         return rt.video_reader(ctx.account, s3["Bucket"], s3["Name"], s3.get("Version"), region=ctx.region)
     except S3ObjectUnavailable:
-        raise InvalidS3ObjectException(S3_MESSAGE) from None
+        raise InvalidS3ObjectException(S3_UNREADABLE) from None
     except S3ObjectTooLarge:
         raise VideoTooLargeException(TOO_LARGE_MESSAGE) from None
 

@@ -13,6 +13,7 @@ from tqdm import tqdm
 from emulator.engine.engine import Engine
 from emulator.engine.errors import ImageError
 from emulator.engine.image import decode_image
+from emulator.limits import DESCRIPTOR_SIZE
 from emulator.tools.audit.cache import DescriptorCache, Result, content_key
 
 ATTRIBUTES = frozenset({"GENDER", "AGE_RANGE"})
@@ -100,6 +101,6 @@ def describe_folder(photos: list[tuple[str, Path]], root: Path, engine: Callable
     finally:
         bar.close()
         cache.flush()
-    matrix = np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, 128), dtype=np.float32)
+    matrix = np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, DESCRIPTOR_SIZE), dtype=np.float32)
     return Described(identities=identities, paths=paths, vectors=matrix, estimates=estimates, no_face=no_face,
                      unreadable=unreadable, from_cache=hits)

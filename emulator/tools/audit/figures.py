@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from emulator.engine.similarity import max_distance, similarity
+from emulator.engine.similarity import DEFAULT_THRESHOLD, max_distance, similarity
 from emulator.tools.audit import bootstrap, pairs
 
 THRESHOLDS = (80.0, 90.0, 95.0, 99.0)
@@ -115,7 +115,7 @@ def _population(scan: pairs.Scan, pop: int, inside: np.ndarray, ident: np.ndarra
     ci = bootstrap.intervals(sample(ident, np.nonzero(inside)[0], gen, imp, finite, hits, queries), draws)
     usable = [not math.isnan(e) and e <= limit for e in edges]
     n_queries = int(queries[inside].sum())
-    d80 = max_distance(80.0)
+    d80 = max_distance(DEFAULT_THRESHOLD)
     right = int((gen.d <= d80).sum()) + imp_total - int((imp.d <= d80).sum())
     return {
         "photos": int(inside.sum()), "identities": int(np.unique(ident[inside]).size),
