@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -13,8 +14,10 @@ from typing import TYPE_CHECKING
 
 from emulator import moto_bridge
 from emulator.config import INDEX_DIR, TOKEN_SECRET_FILE, Settings
+from emulator.engine.models import ModelNotFound
 from emulator.gateway.pipeline import RekognitionApp
 from emulator.gateway.router import AwsRouter
+from emulator.gateway.server import run_server
 from emulator.identity.accounts import AccountsFile, load_accounts
 from emulator.index import IndexRegistry
 from emulator.limits import DecodeBudget, Throttle
@@ -24,7 +27,7 @@ from emulator.policy.audit import AuditLog, audit_path
 from emulator.policy.clock import PolicyClock
 from emulator.policy.rules import load_policy
 from emulator.protocol import operation_names
-from emulator.store import Store
+from emulator.store import Store, StoreVersionError
 
 log = logging.getLogger(__name__)
 
@@ -153,3 +156,13 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Emulator:
                        moto_account_override=settings.moto_account_override,
                        moto_api=settings.moto_api, on_moto_reset=functools.partial(_reset_state, runtime, throttle))
     return Emulator(router, runtime, settings, audit, throttle)
+
+
+def serve(settings: Settings) -> int:
+    """Build the emulator and serve it until SIGINT or SIGTERM; 2 when a file, the data dir or a model is bad."""
+    try:
+        emulator = create_app(settings)
+    except (ValueError, StoreVersionError, ModelNotFound) as err:  # bad files, data dir or model: named
+        print(f"rekognition-emulator: {err}", file=sys.stderr)
+        return 2
+    return run_server(emulator)

@@ -93,7 +93,7 @@ def _import_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 def _serve(args: argparse.Namespace) -> int:
     """Run the server."""
-    from emulator.gateway.server import serve
+    from emulator.app import serve
 
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings(

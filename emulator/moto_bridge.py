@@ -13,6 +13,8 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from emulator.s3_objects import S3ObjectTooLarge, S3ObjectUnavailable
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
     from werkzeug.serving import WSGIRequestHandler
@@ -27,14 +29,6 @@ _app_lock = threading.Lock()
 # True while a request from the port is in moto: its S3 then refuses other accounts' buckets, as AWS does.
 _S3_ISOLATED: contextvars.ContextVar[bool] = contextvars.ContextVar("emulator_s3_isolated", default=False)
 _s3_isolation_installed = False
-
-
-class S3ObjectUnavailable(Exception):
-    """The bucket, key or version does not exist, or the bucket belongs to another account."""
-
-
-class S3ObjectTooLarge(Exception):
-    """The S3 object is larger than the caller accepts."""
 
 
 class OrganizationTagsUnavailable(Exception):

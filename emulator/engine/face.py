@@ -7,18 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from emulator.engine.attributes.types import FaceAttributes
+from emulator.engine.pose import Pose
 
 #: The five AWS default landmark names, in the order the engine fills them.
 LANDMARK_NAMES = ("eyeLeft", "eyeRight", "nose", "mouthLeft", "mouthRight")
-
-
-@dataclass(frozen=True)
-class Pose:
-    """Head pose in degrees (Rekognition's signs), fitted to the face mesh by pose.mesh_pose."""
-
-    roll: float
-    yaw: float
-    pitch: float
 
 
 @dataclass(frozen=True)

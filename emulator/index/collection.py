@@ -40,6 +40,7 @@ class CollectionIndex:
         params: IndexParams,
         root: Path | None,
         schedule: Callable[[CollectionIndex], None],
+        fold_now: Callable[[CollectionIndex], None],
         segment: Segment | None,
         generation: int,
         tombstones: Iterable[int],
@@ -50,6 +51,7 @@ class CollectionIndex:
         self.params = params
         self.root = root
         self._schedule = schedule
+        self._fold_now = fold_now
         self._lock = threading.RLock()
         self.fold_mutex = threading.Lock()  # held for the whole of one rebuild
         self.cancel = threading.Event()  # set when the collection is dropped or the registry closes
@@ -113,9 +115,7 @@ class CollectionIndex:
 
     def rebuild_now(self) -> None:
         """Fold the buffer and drop tombstones now, using every core (for tests and bulk import)."""
-        from emulator.index.rebuild import fold_collection
-
-        fold_collection(self, n_jobs=-1)
+        self._fold_now(self)
 
     # -- used by the rebuild -----------------------------------------------------------------------------
 

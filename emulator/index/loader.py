@@ -19,8 +19,12 @@ def open_collection(
     source: VectorSource,
     params: IndexParams,
     schedule: Callable[[CollectionIndex], None],
+    fold_now: Callable[[CollectionIndex], None],
 ) -> CollectionIndex:
-    """Load the manifest's segment (tombstones and buffer from the source), or buffer everything."""
+    """Load the manifest's segment (tombstones and buffer from the source), or buffer everything.
+
+    ``schedule`` queues a background rebuild of the index, ``fold_now`` runs one in the caller's thread.
+    """
     segment: Segment | None = None
     generation = 0
     if root is not None:
@@ -41,7 +45,7 @@ def open_collection(
     labels = np.asarray(labels, dtype=np.int64)
     vectors = np.asarray(vectors, dtype=np.float32).reshape(len(labels), DIM)
     coll = CollectionIndex(
-        source, params, root, schedule, segment, generation, tombstones.tolist(), labels, vectors
+        source, params, root, schedule, fold_now, segment, generation, tombstones.tolist(), labels, vectors
     )
     coll.schedule_if_due()
     return coll

@@ -64,6 +64,10 @@ class Rebuilder:
                 self._thread.start()
             self._queue.put(coll)
 
+    def fold_now(self, coll: CollectionIndex) -> None:
+        """Rebuild ``coll`` in the caller's thread, on every core (CollectionIndex.rebuild_now)."""
+        fold_collection(coll, n_jobs=-1)
+
     def close(self) -> None:
         """Stop the worker after its current rebuild and join it."""
         with self._lock:

@@ -48,7 +48,8 @@ class IndexRegistry:
             slot = self._slots.setdefault(key, _Slot())
         with slot.lock:
             if slot.index is None:
-                slot.index = open_collection(directory, source, self.params, self._rebuilder.submit)
+                slot.index = open_collection(directory, source, self.params, self._rebuilder.submit,
+                                             self._rebuilder.fold_now)
             return slot.index
 
     def drop(self, key: str) -> None:

@@ -23,8 +23,8 @@ from emulator.errors import (
 )
 from emulator.limits import OVERLOADED_MESSAGE, DecodeBudgetExceeded
 from emulator.memtrim import TRIM_AFTER_PIXELS, release_free_memory
-from emulator.moto_bridge import S3ObjectTooLarge, S3ObjectUnavailable
 from emulator.ops.runtime import Runtime
+from emulator.s3_objects import S3ObjectTooLarge, S3ObjectUnavailable
 
 S3_LIMIT = 15 * 1024 * 1024
 _IMAGE_NAMESPACE = uuid.UUID("5a4b7f7e-6f0e-4c55-9b7a-8f1f0e0c9d21")
