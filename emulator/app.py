@@ -7,7 +7,7 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +18,7 @@ from emulator.engine.models import ModelNotFound
 from emulator.gateway.pipeline import RekognitionApp
 from emulator.gateway.router import AwsRouter
 from emulator.gateway.server import run_server
-from emulator.identity.accounts import AccountsFile, load_accounts
+from emulator.identity.accounts import load_accounts
 from emulator.index import IndexRegistry
 from emulator.limits import DecodeBudget, Throttle
 from emulator.ops.pagination import TokenCodec, persistent_secret
@@ -26,6 +26,7 @@ from emulator.ops.runtime import Runtime
 from emulator.policy.audit import AuditLog, audit_path
 from emulator.policy.clock import PolicyClock
 from emulator.policy.rules import load_policy
+from emulator.policy.tag_views import tags_reader
 from emulator.protocol import operation_names
 from emulator.store import Store, StoreVersionError
 
@@ -94,19 +95,9 @@ def _engine_factory(settings: Settings) -> Engine:
                   threads=settings.descriptor_threads, min_face=settings.min_face_size)
 
 
-def _tags_reader(accounts: AccountsFile) -> Callable[[str], Sequence[Mapping[str, str]]]:
-    """Return a reader of the tag views a policy must pass for an account.
-
-    The union of the accounts file's and Organizations' tags, and the file's tags on their own: tags set
-    through Organizations bring an account under a rule, but cannot take it out of one the file puts it
-    under (by overwriting the tag, or by adding an exemption).
-    """
-
-    def tags_of(account: str) -> Sequence[Mapping[str, str]]:
-        own = dict(accounts.tags_of(account))
-        return ({**own, **moto_bridge.organization_tags(account)}, own)
-
-    return tags_of
+def _organization_tags(account: str) -> Mapping[str, str]:
+    """The account's Organizations tags, looked up through the moto bridge at each call."""
+    return moto_bridge.organization_tags(account)
 
 
 def build_runtime(settings: Settings, engine: Engine | None = None) -> Runtime:
@@ -150,7 +141,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Emulator:
     audit = AuditLog(audit_path(settings.data_dir) if settings.data_dir is not None else None)
     throttle = Throttle(settings.throttle_tps) if settings.throttle_tps > 0 else None
     rekognition = RekognitionApp(runtime, rules=rules, clock=clock.now, audit=audit,
-                                 tags_of=_tags_reader(accounts), throttle=throttle)
+                                 tags_of=tags_reader(accounts.tags_of, _organization_tags), throttle=throttle)
     # With --moto-api, POST /moto-api/reset resets moto and then this emulator's state: one reset for a test suite.
     router = AwsRouter(rekognition, accounts, auth=settings.auth,
                        moto_account_override=settings.moto_account_override,
