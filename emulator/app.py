@@ -23,7 +23,7 @@ from emulator.index import IndexRegistry
 from emulator.limits import DecodeBudget, Throttle
 from emulator.ops.pagination import TokenCodec, persistent_secret
 from emulator.ops.runtime import Runtime
-from emulator.policy.audit import AuditLog, audit_path
+from emulator.policy.audit_log import AuditLog, audit_path
 from emulator.policy.clock import PolicyClock
 from emulator.policy.rules import load_policy
 from emulator.policy.tag_views import tags_reader

@@ -124,7 +124,7 @@ def _import(args: argparse.Namespace) -> int:
 
 # Commands with their own argument parsers: name -> (module, function taking argv and returning an exit code).
 _TOOLS = {
-    "audit": ("emulator.policy.audit", "audit_main"),
+    "audit": ("emulator.tools.audit_log_cli", "main"),
     "evaluate": ("emulator.tools.evaluate_cli", "main"),
     "index-folder": ("emulator.tools.index_folder", "main"),
     "run-lambda": ("emulator.tools.run_lambda", "main"),

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
     from emulator.ops.runtime import Runtime
-    from emulator.policy.audit import AuditLog
+    from emulator.policy.audit_log import AuditLog
     from emulator.policy.rules import Rule
 
 log = logging.getLogger(__name__)

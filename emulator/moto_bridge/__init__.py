@@ -1,6 +1,6 @@
 """The only package that touches moto internals: dispatch to its WSGI app, S3 objects, Organizations tags, IAM/STS keys.
 
-Every read of moto state takes MOTO_LOCK (moto is not thread-safe). Modules: ``state`` (the lock and the app),
+Every read of moto state takes MOTO_LOCK (moto is not thread-safe). Modules: ``common`` (the lock and the app),
 ``dispatch`` (one request into moto, which backend a request is for), ``s3`` (account isolation, object reads),
 ``organizations`` (account tags), ``iam`` (minted keys, roles, callers, session keys), ``sts`` (STS requests
 read as moto reads them).
@@ -8,6 +8,7 @@ read as moto reads them).
 
 from __future__ import annotations
 
+from emulator.moto_bridge.common import MOTO_LOCK, moto_wsgi_app
 from emulator.moto_bridge.dispatch import (
     call_moto,
     dispatched_service,
@@ -18,7 +19,6 @@ from emulator.moto_bridge.dispatch import (
 from emulator.moto_bridge.iam import caller_arn, issue_session_credentials, minted_key, role_account, role_trust_policy
 from emulator.moto_bridge.organizations import OrganizationTagsUnavailable, organization_tags
 from emulator.moto_bridge.s3 import read_s3_object
-from emulator.moto_bridge.state import MOTO_LOCK, moto_wsgi_app
 from emulator.moto_bridge.sts import StsCall, sts_call
 from emulator.s3_objects import S3ObjectTooLarge, S3ObjectUnavailable
 

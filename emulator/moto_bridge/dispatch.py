@@ -6,8 +6,8 @@ import functools
 from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
+from emulator.moto_bridge.common import MOTO_LOCK, copy_environ, moto_wsgi_app
 from emulator.moto_bridge.s3 import S3_ISOLATED, install_s3_isolation
-from emulator.moto_bridge.state import MOTO_LOCK, copy_environ, moto_wsgi_app
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication

@@ -7,7 +7,7 @@ import re
 import weakref
 from typing import Any
 
-from emulator.moto_bridge.state import MOTO_LOCK, PARTITION
+from emulator.moto_bridge.common import MOTO_LOCK, PARTITION
 
 _SESSIONS: weakref.WeakKeyDictionary[Any, tuple[str, float]] = weakref.WeakKeyDictionary()
 """moto IAM key -> (session token, expiry epoch) of the GetSessionToken credentials minted as that key."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emulator.moto_bridge.state import MOTO_LOCK, PARTITION
+from emulator.moto_bridge.common import MOTO_LOCK, PARTITION
 
 
 class OrganizationTagsUnavailable(Exception):

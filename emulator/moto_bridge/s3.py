@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from emulator.moto_bridge.state import MOTO_LOCK, PARTITION
+from emulator.moto_bridge.common import MOTO_LOCK, PARTITION
 from emulator.s3_objects import S3ObjectTooLarge, S3ObjectUnavailable
 
 # True while a request from the port is in moto: its S3 then refuses other accounts' buckets, as AWS does.

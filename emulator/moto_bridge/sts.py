@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from emulator.moto_bridge.common import copy_environ
 from emulator.moto_bridge.dispatch import moto_host
-from emulator.moto_bridge.state import copy_environ
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
-from emulator.policy.evaluate import Decision, covers, evaluate
+from emulator.policy.decision import Decision, covers, evaluate
 from emulator.policy.rules import Rule
 
 log = logging.getLogger(__name__)
