@@ -4,27 +4,31 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from emulator import moto_bridge
 from emulator.config import INDEX_DIR, TOKEN_SECRET_FILE, VIDEO_DIR, Settings
+from emulator.engine.models import ModelNotFound
 from emulator.gateway.pipeline import RekognitionApp
 from emulator.gateway.router import AwsRouter
-from emulator.identity.accounts import AccountsFile, load_accounts
+from emulator.gateway.server import run_server
+from emulator.identity.accounts import load_accounts
 from emulator.index import IndexRegistry
 from emulator.limits import DecodeBudget, Throttle
 from emulator.ops.pagination import TokenCodec, persistent_secret
 from emulator.ops.runtime import Runtime
-from emulator.policy.audit import AuditLog, audit_path
+from emulator.policy.audit_log import AuditLog, audit_path
 from emulator.policy.clock import PolicyClock
 from emulator.policy.rules import load_policy
+from emulator.policy.tag_views import tags_reader
 from emulator.protocol import operation_names
-from emulator.store import Store
+from emulator.store import Store, StoreVersionError
 
 log = logging.getLogger(__name__)
 
@@ -91,19 +95,9 @@ def _engine_factory(settings: Settings) -> Engine:
                   threads=settings.descriptor_threads, min_face=settings.min_face_size)
 
 
-def _tags_reader(accounts: AccountsFile) -> Callable[[str], Sequence[Mapping[str, str]]]:
-    """Return a reader of the tag views a policy must pass for an account.
-
-    The union of the accounts file's and Organizations' tags, and the file's tags on their own: tags set
-    through Organizations bring an account under a rule, but cannot take it out of one the file puts it
-    under (by overwriting the tag, or by adding an exemption).
-    """
-
-    def tags_of(account: str) -> Sequence[Mapping[str, str]]:
-        own = dict(accounts.tags_of(account))
-        return ({**own, **moto_bridge.organization_tags(account)}, own)
-
-    return tags_of
+def _organization_tags(account: str) -> Mapping[str, str]:
+    """The account's Organizations tags, looked up through the moto bridge at each call."""
+    return moto_bridge.organization_tags(account)
 
 
 def build_runtime(settings: Settings, engine: Engine | None = None) -> Runtime:
@@ -129,17 +123,10 @@ def build_runtime(settings: Settings, engine: Engine | None = None) -> Runtime:
         tokens=TokenCodec(secret),
         quotas=settings.quotas,
         decode_budget=DecodeBudget(settings.decode_budget_pixels, settings.decode_max_wait),
-        video_reader=_read_video, publisher=moto_bridge.publish_to_topic,
+        video_reader=moto_bridge.copy_s3_object, publisher=moto_bridge.publish_to_topic,
     )
     _start_video_jobs(runtime, settings)
     return runtime
-
-
-def _read_video(account: str, bucket: str, key: str, version: str | None, *, region: str) -> bytes:
-    """Read a stored video from moto's S3, up to Rekognition Video's 10 GB."""
-    from emulator.engine.video import MAX_VIDEO_BYTES
-
-    return moto_bridge.read_s3_object(account, bucket, key, version, MAX_VIDEO_BYTES, region=region)
 
 
 def _start_video_jobs(runtime: Runtime, settings: Settings) -> None:
@@ -170,9 +157,19 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Emulator:
     audit = AuditLog(audit_path(settings.data_dir) if settings.data_dir is not None else None)
     throttle = Throttle(settings.throttle_tps) if settings.throttle_tps > 0 else None
     rekognition = RekognitionApp(runtime, rules=rules, clock=clock.now, audit=audit,
-                                 tags_of=_tags_reader(accounts), throttle=throttle)
+                                 tags_of=tags_reader(accounts.tags_of, _organization_tags), throttle=throttle)
     # With --moto-api, POST /moto-api/reset resets moto and then this emulator's state: one reset for a test suite.
     router = AwsRouter(rekognition, accounts, auth=settings.auth,
                        moto_account_override=settings.moto_account_override,
                        moto_api=settings.moto_api, on_moto_reset=functools.partial(_reset_state, runtime, throttle))
     return Emulator(router, runtime, settings, audit, throttle)
+
+
+def serve(settings: Settings) -> int:
+    """Build the emulator and serve it until SIGINT or SIGTERM; 2 when a file, the data dir or a model is bad."""
+    try:
+        emulator = create_app(settings)
+    except (ValueError, StoreVersionError, ModelNotFound) as err:  # bad files, data dir or model: named
+        print(f"rekognition-emulator: {err}", file=sys.stderr)
+        return 2
+    return run_server(emulator)

@@ -97,7 +97,7 @@ def _import_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 def _serve(args: argparse.Namespace) -> int:
     """Run the server."""
-    from emulator.gateway.server import serve
+    from emulator.app import serve
 
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings(
@@ -129,7 +129,7 @@ def _import(args: argparse.Namespace) -> int:
 
 # Commands with their own argument parsers: name -> (module, function taking argv and returning an exit code).
 _TOOLS = {
-    "audit": ("emulator.policy.audit", "audit_main"),
+    "audit": ("emulator.tools.audit_log_cli", "main"),
     "evaluate": ("emulator.tools.evaluate_cli", "main"),
     "index-folder": ("emulator.tools.index_folder", "main"),
     "run-lambda": ("emulator.tools.run_lambda", "main"),

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from emulator.index.params import IndexParams
 from emulator.limits import DECODE_BUDGET_PIXELS, DECODE_MAX_WAIT, Quotas
 
 INDEX_DIR = "index"  # inside a data dir: the rebuildable index files
+INDEX_ENV_PREFIX = "EMULATOR_INDEX_"  # EMULATOR_INDEX_<FIELD> variables override IndexParams' defaults
 TOKEN_SECRET_FILE = "pagination.key"  # inside a data dir: the secret NextTokens are signed with
 VIDEO_DIR = "videos"  # inside a data dir: videos of stored-video jobs not finished yet
 
@@ -18,6 +21,33 @@ def default_data_dir() -> Path:
     """Return the per-user data directory ($XDG_DATA_HOME/rekognition-emulator)."""
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "rekognition-emulator"
+
+
+@dataclass(frozen=True)
+class IndexParams:
+    """The face index's tuning: how segments are built and searched, when the buffer is folded (see emulator.index)."""
+
+    n_trees: int = 20  # Annoy trees per segment
+    dims: int = 32  # leading principal components the trees are built on; results are re-ranked on all 128
+    search_k: int = 7_000  # Annoy nodes inspected per query (at least per_result * n requested)
+    per_result: int = 10  # Annoy nodes inspected per requested neighbour when that exceeds search_k
+    scan_ratio: float = 5.0  # scan a segment exactly when it holds at most this many rows per Annoy node
+    buffer_limit: int = 20_000  # buffered rows that trigger a background rebuild
+    exact_below: int = 20_000  # live faces under which there is no Annoy segment at all
+    tombstone_fraction: float = 0.1  # deleted share of a segment that triggers a rebuild
+    build_jobs: int = 1  # Annoy build threads for background rebuilds (-1: all cores)
+    seed: int = 1  # Annoy tree seed, for reproducible segments
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], base: IndexParams | None = None) -> IndexParams:
+        """Return ``base`` (or the defaults) overridden by EMULATOR_INDEX_<FIELD> variables of ``environ``."""
+        params = base or cls()
+        changes: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(INDEX_ENV_PREFIX + f.name.upper())
+            if raw is not None and raw.strip():
+                changes[f.name] = float(raw) if f.type in ("float", float) else int(raw)
+        return dataclasses.replace(params, **changes) if changes else params
 
 
 @dataclass(frozen=True)

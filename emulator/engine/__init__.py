@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from emulator.engine.engine import MAX_FACES, Engine
 from emulator.engine.errors import ImageError, ImageTooLarge, ImageTooSmall, InvalidImageFormat
-from emulator.engine.face import LANDMARK_NAMES, DetectedFace, Pose, Quality
+from emulator.engine.face import DetectedFace, Quality
 from emulator.engine.filters import quality_filter_reasons
 from emulator.engine.image import MAX_PIXELS, MIN_SIDE, decode_image
+from emulator.engine.landmarks import LANDMARK_NAMES
+from emulator.engine.pose import Pose
 from emulator.engine.similarity import DEFAULT_THRESHOLD, max_distance, similarity
 
 __all__ = [

@@ -7,18 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from emulator.engine.attributes.types import FaceAttributes
-
-#: The five landmark types DEFAULT returns, in the order AWS's responses list them (the engine fills them so).
-LANDMARK_NAMES = ("eyeLeft", "eyeRight", "mouthLeft", "mouthRight", "nose")
-
-
-@dataclass(frozen=True)
-class Pose:
-    """Head pose in degrees (Rekognition's signs), fitted to the face mesh by pose.mesh_pose."""
-
-    roll: float
-    yaw: float
-    pitch: float
+from emulator.engine.pose import Pose
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,9 @@ from typing import Any
 import numpy as np
 
 from emulator.engine import models
-from emulator.engine.face import LANDMARK_NAMES
 
+#: The five landmark types DEFAULT returns, in the order AWS's responses list them (the engine fills them so).
+LANDMARK_NAMES = ("eyeLeft", "eyeRight", "mouthLeft", "mouthRight", "nose")
 NOSE_DROP = 0.746
 MOUTH_DROP = 1.053
 MOUTH_DROP_PER_NOSE = 0.35
@@ -75,7 +76,7 @@ def with_mesh_mouth(five: dict[str, tuple[float, float]], mesh: np.ndarray) -> d
 
 
 def aws_landmarks(points: np.ndarray) -> dict[str, tuple[float, float]]:
-    """The five default landmarks (face.LANDMARK_NAMES, in that order) in image pixels from the 5 dlib points."""
+    """The five default landmarks (LANDMARK_NAMES, in that order) in image pixels from the 5 dlib points."""
     eye_left, eye_right, mid, u, iod = _frame(points)
     v = np.array([-u[1], u[0]])
     nose_x, nose_y = _nose_in_frame(points)

@@ -43,11 +43,10 @@ from __future__ import annotations
 import csv
 import functools
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-
-from emulator.engine.face import Pose
 
 CANONICAL_FILE = Path(__file__).resolve().parent / "weights" / "canonical_face.csv"
 NUM_POINTS = 468
@@ -55,6 +54,15 @@ NUM_POINTS = 468
 YAW_GAIN = 1.26
 #: Degrees added to the fit's pitch: the template's level is 6 degrees chin-down of genki4k's level.
 PITCH_OFFSET = 6.0
+
+
+@dataclass(frozen=True)
+class Pose:
+    """Head pose in degrees (Rekognition's signs), fitted to the face mesh by mesh_pose."""
+
+    roll: float
+    yaw: float
+    pitch: float
 
 
 class TemplateMissing(RuntimeError):

@@ -25,10 +25,10 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
+from werkzeug.serving import WSGIRequestHandler
 
 from emulator.config import ConnectionLimits
-from emulator.gateway.handler import bounded_handler
+from emulator.gateway.handler import TransportServer, bounded_handler
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -75,7 +75,7 @@ class _BindFailed(Exception):
         self.error = error
 
 
-class PooledWSGIServer(BaseWSGIServer):
+class PooledWSGIServer(TransportServer):
     """Werkzeug's WSGI server with a bounded worker pool, timeouts and a bounded drain on stop."""
 
     multithread = True

@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import contextlib
+import socket
 from typing import TYPE_CHECKING, cast
 
-from werkzeug.serving import WSGIRequestHandler
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
-from emulator.gateway.body import TRANSPORT_KEY, ChunkedReader, transport_error
+from emulator.gateway.body import TRANSPORT_KEY, ChunkedReader, Transport, transport_error
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
-    from emulator.gateway.connections import PooledWSGIServer
+
+class TransportServer(BaseWSGIServer):
+    """A Werkzeug server that can name the Transport of the connection a socket belongs to."""
+
+    def connection_of(self, sock: socket.socket) -> Transport | None:
+        """The Transport being served on sock; None when the server does not track connections."""
+        del sock
+        return None
 
 
 class TransportHandler(WSGIRequestHandler):
     """Request handler additions: our chunked decoder, the connection's Transport, AWS-shaped HTTP errors."""
 
-    server: PooledWSGIServer
+    server: TransportServer
 
     def handle_expect_100(self) -> bool:
         """Werkzeug's run_wsgi answers `Expect: 100-continue` itself; do not send a second 100 Continue."""

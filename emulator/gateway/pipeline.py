@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,7 @@ from emulator.errors import (
 from emulator.identity import Identity
 from emulator.limits import MAX_REQUEST_BODY, THROTTLE_MESSAGE, Throttle
 from emulator.ops import load_handlers
-from emulator.policy.evaluate import covers, evaluate
+from emulator.policy.tag_views import TagsReader, decide
 from emulator.protocol.parse import parse_request
 from emulator.protocol.serialize import serialize_error, serialize_response
 
@@ -28,12 +28,11 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
     from emulator.ops.runtime import Runtime
-    from emulator.policy.audit import AuditLog
+    from emulator.policy.audit_log import AuditLog
     from emulator.policy.rules import Rule
 
 log = logging.getLogger(__name__)
 
-TagsReader = Callable[[str], "Sequence[Mapping[str, str]]"]  # every view must pass the policy
 
 
 class RequestTooLarge(ServiceError):
@@ -101,16 +100,9 @@ class RekognitionApp:
     def _authorize(self, ctx: RequestContext) -> None:
         """Apply the policy rules; deny before any image is read."""
         now = self.clock()
-        if not covers(self.rules, ctx.operation, now):
+        decision = decide(self.rules, self.tags_of, account=ctx.account, operation=ctx.operation, now=now)
+        if decision is None:
             return
-        try:
-            views: Sequence[Mapping[str, str] | None] = self.tags_of(ctx.account)
-        except Exception:  # noqa: BLE001 - unreadable tags fail closed
-            log.exception("cannot read tags of account %s", ctx.account)
-            views = [None]
-        decisions = [evaluate(self.rules, account=ctx.account, tags=tags, operation=ctx.operation, now=now)
-                     for tags in views]
-        decision = next((d for d in decisions if not d.allowed), decisions[0])
         self.audit.record(time=now, account=ctx.account, operation=ctx.operation,
                           decision="allow" if decision.allowed else "deny",
                           rule=decision.rule.name if decision.rule else None, request_id=ctx.request_id)

@@ -33,22 +33,6 @@ DEFAULT_REGION = "us-east-1"
 REKOGNITION_TARGET_PREFIX = "RekognitionService."
 REKOGNITION_MAX_BODY = MAX_REQUEST_BODY  # a larger Rekognition body is refused before it is read or authenticated
 _DRAIN_LIMIT = 64 * 1024 * 1024  # bytes of a refused body discarded so the client reads the answer
-# With auth on, STS federation calls are refused as AWS refuses a token it cannot validate: the emulator
-# validates no identity tokens or SAML assertions, so it never mints keys on one (signed or not).
-_BAD_IDENTITY_TOKEN = (
-    "InvalidIdentityToken",
-    400,
-    "The web identity token that was passed could not be validated by AWS. "
-    "Get a new identity token from the identity provider and then retry the request.",
-)
-
-
-class StsRefusal(Exception):
-    """An STS call refused before it reaches moto: (code, status, message) in STS's query-XML format."""
-
-    def __init__(self, code: str, status: int, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code, self.status, self.message = code, status, message
 
 
 class AwsRouter:
@@ -88,7 +72,7 @@ class AwsRouter:
             sts = self._check_sts(environ, body, identity) if self._auth else None
         except AuthFailure as failure:
             return self._refuse(environ, start_response, failure)
-        except StsRefusal as refusal:
+        except trust.StsRefusal as refusal:
             return self._refuse_sts(environ, start_response, refusal)
         except Exception:  # never a traceback for a malformed request
             log.exception("identity check failed unexpectedly")
@@ -112,8 +96,7 @@ class AwsRouter:
                     call = moto_bridge.sts_call(dict(environ), body)
                 except Exception:  # unsigned and unreadable: simply unauthenticated
                     call = None
-                if call is not None and call.method in moto_bridge.FEDERATION_METHODS:
-                    raise StsRefusal(*_BAD_IDENTITY_TOKEN)
+                trust.check_unsigned(call)
                 raise AuthFailure(Failure.MISSING)
             account = self._resolver.account_without_auth(None)
             return Identity(account, DEFAULT_REGION, "", _guess_service(environ))
@@ -122,39 +105,16 @@ class AwsRouter:
         return Identity(verified.key.account, cred.region, cred.access_key_id, cred.service)
 
     def _check_sts(self, environ: WSGIEnvironment, body: bytes, identity: Identity) -> moto_bridge.StsCall | None:
-        """Refuse federation calls, and AssumeRole unless the role exists and trusts the caller's account."""
+        """Read an STS call as moto will and let the identity layer's trust rules refuse it (StsRefusal)."""
         if _is_rekognition(environ, identity.service):
             return None
         try:
             call = moto_bridge.sts_call(dict(environ), body)
-        except Exception as exc:  # fail closed: moto might still read a role out of it
+        except Exception as exc:
             log.info("unreadable STS request refused: %s", exc)
-            raise StsRefusal("MalformedQueryString", 400, "The request could not be parsed.") from exc
-        if call is None:
-            return None
-        if call.method in moto_bridge.FEDERATION_METHODS:
-            raise StsRefusal(*_BAD_IDENTITY_TOKEN)
-        if call.method == "get_session_token" and environ.get(TEMPORARY_KEY):
-            raise StsRefusal("AccessDenied", 403, "Cannot call GetSessionToken with session credentials")
-        if call.method != "assume_role":
-            return call
-        if call.role_arn is None:
-            raise StsRefusal(
-                "ValidationError",
-                400,
-                "1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: "
-                "Member must not be null",
-            )
-        target = moto_bridge.role_account(call.role_arn) or identity.account
-        document = moto_bridge.role_trust_policy(target, call.role_arn, call.partition)
-        same_account = target == identity.account
-        if document is None or not (same_account or trust.trusts(document, identity.account, call.partition)):
-            caller = moto_bridge.caller_arn(identity.access_key_id, identity.account, call.partition)
-            raise StsRefusal(
-                "AccessDenied",
-                403,
-                f"User: {caller} is not authorized to perform: sts:AssumeRole on resource: {call.role_arn}",
-            )
+            raise trust.unreadable_call() from exc
+        if call is not None:
+            trust.check_call(call, identity, temporary=bool(environ.get(TEMPORARY_KEY)), iam=moto_bridge)
         return call
 
     def _unverified(self, environ: WSGIEnvironment) -> Identity:
@@ -201,7 +161,9 @@ class AwsRouter:
         start_response(response.status_line, response.headers)
         return [response.body]
 
-    def _refuse_sts(self, environ: WSGIEnvironment, start_response: StartResponse, refusal: StsRefusal) -> list[bytes]:
+    def _refuse_sts(
+        self, environ: WSGIEnvironment, start_response: StartResponse, refusal: trust.StsRefusal
+    ) -> list[bytes]:
         """Answer a refused STS call as STS does, in query XML."""
         response: ErrorResponse = render(
             QUERY,

@@ -5,22 +5,38 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import threading
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from emulator.app import Emulator, create_app
 from emulator.config import ConnectionLimits, Settings
-from emulator.engine.models import ModelNotFound
 from emulator.gateway.body import BodyGuard
 from emulator.gateway.connections import PooledWSGIServer
 from emulator.gateway.router import REKOGNITION_MAX_BODY, REKOGNITION_TARGET_PREFIX
 from emulator.moto_bridge import request_handler_class
-from emulator.store import StoreVersionError
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIEnvironment
+    from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
 
 log = logging.getLogger(__name__)
+
+
+class Servable(Protocol):
+    """What the server needs of a built emulator (the composition root's Emulator is one)."""
+
+    @property
+    def wsgi(self) -> WSGIApplication:
+        """The WSGI entry point."""
+
+    @property
+    def settings(self) -> Settings:
+        """The settings it was built from: the connection limits and whether to warm up."""
+
+    def warm_up(self) -> threading.Thread:
+        """Start loading the models in the background."""
+
+    def close(self) -> None:
+        """Release what the emulator owns."""
 
 
 def _body_limit(environ: WSGIEnvironment) -> int | None:
@@ -29,19 +45,15 @@ def _body_limit(environ: WSGIEnvironment) -> int | None:
     return REKOGNITION_MAX_BODY if target.startswith(REKOGNITION_TARGET_PREFIX) else None
 
 
-def start_server(emulator: Emulator, host: str, port: int, limits: ConnectionLimits | None = None) -> PooledWSGIServer:
+def start_server(emulator: Servable, host: str, port: int, limits: ConnectionLimits | None = None) -> PooledWSGIServer:
     """Bind a server for the emulator (port 0 picks a free port); limits default to the emulator's settings."""
     app = BodyGuard(emulator.wsgi, _body_limit)
     return PooledWSGIServer(host, port, app, request_handler_class(), limits or emulator.settings.connections)
 
 
-def serve(settings: Settings) -> int:
-    """Run the server until SIGINT or SIGTERM, then finish in-flight requests and close the store."""
-    try:
-        emulator = create_app(settings)
-    except (ValueError, StoreVersionError, ModelNotFound) as err:  # bad files, data dir or model: named
-        print(f"rekognition-emulator: {err}", file=sys.stderr)
-        return 2
+def run_server(emulator: Servable) -> int:
+    """Serve a built emulator until SIGINT or SIGTERM, then finish in-flight requests and close it."""
+    settings = emulator.settings
     try:
         server = start_server(emulator, settings.host, settings.port)
     except OSError as err:  # the port is taken or the host cannot be bound

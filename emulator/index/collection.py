@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from emulator.index.buffer import GrowingBuffer
 from emulator.index.params import DIM, IndexParams
-from emulator.index.segment import Segment
+from emulator.index.segment_backend import SealedSegment, SegmentBackend
 from emulator.index.source import VectorSource
 from emulator.index.state import Snapshot
 
@@ -26,9 +27,19 @@ class Fold:
 
     generation: int
     max_label: int  # the largest live label the source returned; 0 if it returned none
-    segment: Segment | None  # None: the collection is small, the snapshot rows go to the buffer
+    segment: SealedSegment | None  # None: the collection is small, the snapshot rows go to the buffer
     labels: np.ndarray
     vectors: np.ndarray
+
+
+class Rebuilds(Protocol):
+    """Where a collection's rebuilds run: queued for the background thread, or now in the caller's."""
+
+    def submit(self, coll: CollectionIndex) -> None:
+        """Queue a background rebuild of ``coll``."""
+
+    def fold_now(self, coll: CollectionIndex) -> None:
+        """Rebuild ``coll`` in the caller's thread."""
 
 
 class CollectionIndex:
@@ -39,8 +50,9 @@ class CollectionIndex:
         source: VectorSource,
         params: IndexParams,
         root: Path | None,
-        schedule: Callable[[CollectionIndex], None],
-        segment: Segment | None,
+        backend: SegmentBackend,
+        rebuilds: Rebuilds,
+        segment: SealedSegment | None,
         generation: int,
         tombstones: Iterable[int],
         buffer_labels: np.ndarray,
@@ -49,7 +61,8 @@ class CollectionIndex:
         self.source = source
         self.params = params
         self.root = root
-        self._schedule = schedule
+        self.backend = backend
+        self._rebuilds = rebuilds
         self._lock = threading.RLock()
         self.fold_mutex = threading.Lock()  # held for the whole of one rebuild
         self.cancel = threading.Event()  # set when the collection is dropped or the registry closes
@@ -113,18 +126,16 @@ class CollectionIndex:
 
     def rebuild_now(self) -> None:
         """Fold the buffer and drop tombstones now, using every core (for tests and bulk import)."""
-        from emulator.index.rebuild import fold_collection
-
-        fold_collection(self, n_jobs=-1)
+        self._rebuilds.fold_now(self)
 
     # -- used by the rebuild -----------------------------------------------------------------------------
 
     @property
-    def segment(self) -> Segment | None:
+    def segment(self) -> SealedSegment | None:
         """Return the current sealed segment."""
         return self._snapshot.segment
 
-    def install(self, fold: Fold) -> Segment | None:
+    def install(self, fold: Fold) -> SealedSegment | None:
         """Swap in a rebuilt generation under the lock; return the replaced segment."""
         with self._lock:
             cut = fold.max_label
@@ -208,4 +219,4 @@ class CollectionIndex:
                 return
             if self.rebuild_due():
                 self._rebuild_pending = True
-                self._schedule(self)
+                self._rebuilds.submit(self)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from emulator.index.collection import CollectionIndex
+from emulator.index.collection import CollectionIndex, Rebuilds
 from emulator.index.manifest import read_manifest, remove_stale_files
 from emulator.index.params import DIM, IndexParams
-from emulator.index.segment import Segment, load_segment
+from emulator.index.segment_backend import SealedSegment, SegmentBackend
 from emulator.index.source import VectorSource
 
 
@@ -18,18 +17,22 @@ def open_collection(
     root: Path | None,
     source: VectorSource,
     params: IndexParams,
-    schedule: Callable[[CollectionIndex], None],
+    backend: SegmentBackend,
+    rebuilds: Rebuilds,
 ) -> CollectionIndex:
-    """Load the manifest's segment (tombstones and buffer from the source), or buffer everything."""
-    segment: Segment | None = None
+    """Load the manifest's segment (tombstones and buffer from the source), or buffer everything.
+
+    A segment another backend wrote is not loaded: the index starts from the source and rebuilds.
+    """
+    segment: SealedSegment | None = None
     generation = 0
     if root is not None:
         root.mkdir(parents=True, exist_ok=True)
         manifest = read_manifest(root)
         if manifest is not None:
             generation = manifest.generation
-            if manifest.count:
-                segment = load_segment(root, manifest)
+            if manifest.count and manifest.backend == backend.name:
+                segment = backend.load(root, manifest)
         remove_stale_files(root, keep=None if segment is None else segment.generation)
     tombstones = np.empty(0, dtype=np.int64)
     after = 0
@@ -41,7 +44,7 @@ def open_collection(
     labels = np.asarray(labels, dtype=np.int64)
     vectors = np.asarray(vectors, dtype=np.float32).reshape(len(labels), DIM)
     coll = CollectionIndex(
-        source, params, root, schedule, segment, generation, tombstones.tolist(), labels, vectors
+        source, params, root, backend, rebuilds, segment, generation, tombstones.tolist(), labels, vectors
     )
     coll.schedule_if_due()
     return coll

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from emulator.index.params import DIM
 
-FORMAT = 2  # 2: Annoy over principal components, plus the exact vectors and the projection
+FORMAT = 2  # 2: the backend's files (Annoy: over principal components, and the projection) plus the exact vectors
 MANIFEST = "manifest.json"
 TEMP_SUFFIX = ".tmp"
 
@@ -28,32 +28,32 @@ class Manifest:
     components: int = 0  # dimensions of the Annoy trees (leading principal components)
     dim: int = DIM
     format: int = FORMAT
+    backend: str = "annoy"  # the SegmentBackend that wrote the generation (manifests before this field: Annoy)
 
 
 def ann_path(root: Path, generation: int) -> Path:
     """Return the Annoy file of a generation."""
-    return root / f"gen-{generation:08d}.ann"
+    return root / f"{generation_prefix(generation)}ann"
 
 
 def labels_path(root: Path, generation: int) -> Path:
     """Return the label array (.npy) of a generation."""
-    return root / f"gen-{generation:08d}.labels.npy"
+    return root / f"{generation_prefix(generation)}labels.npy"
 
 
 def vectors_path(root: Path, generation: int) -> Path:
     """Return the exact descriptors (.npy, float32 count×DIM) of a generation, for re-ranking."""
-    return root / f"gen-{generation:08d}.vectors.npy"
+    return root / f"{generation_prefix(generation)}vectors.npy"
 
 
 def projection_path(root: Path, generation: int) -> Path:
     """Return the projection (.npy: mean and principal axes) of a generation."""
-    return root / f"gen-{generation:08d}.projection.npy"
+    return root / f"{generation_prefix(generation)}projection.npy"
 
 
-def generation_files(root: Path, generation: int) -> list[Path]:
-    """Return every file of a generation."""
-    return [ann_path(root, generation), labels_path(root, generation), vectors_path(root, generation),
-            projection_path(root, generation)]
+def generation_prefix(generation: int) -> str:
+    """The name every file of a generation starts with, whichever backend wrote it."""
+    return f"gen-{generation:08d}."
 
 
 def fsync_dir(root: Path) -> None:
@@ -94,9 +94,9 @@ def read_manifest(root: Path) -> Manifest | None:
 
 def remove_stale_files(root: Path, keep: int | None) -> None:
     """Delete temp files and every generation's files except generation ``keep``."""
-    keep_names = set() if keep is None else {path.name for path in generation_files(root, keep)}
+    kept = None if keep is None else generation_prefix(keep)
     for path in root.iterdir():
         name = path.name
-        stale_gen = name.startswith("gen-") and name not in keep_names
+        stale_gen = name.startswith("gen-") and not (kept is not None and name.startswith(kept))
         if stale_gen or (name.endswith(TEMP_SUFFIX) and name != MANIFEST):
             path.unlink(missing_ok=True)

@@ -11,7 +11,7 @@ import numpy as np
 from emulator.index.collection import CollectionIndex, Fold
 from emulator.index.manifest import Manifest, remove_stale_files, write_manifest
 from emulator.index.params import DIM
-from emulator.index.segment import BuildCancelled, build_segment
+from emulator.index.segment_backend import BuildCancelled
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def fold_collection(coll: CollectionIndex, n_jobs: int) -> None:
             fold = Fold(generation, max_label, None, labels, vectors)
             manifest = Manifest(generation=generation, max_label=0, count=0)
         else:
-            segment, manifest = build_segment(labels, vectors, params, generation, root, n_jobs, coll.cancel)
+            segment, manifest = coll.backend.build(labels, vectors, params, generation, root, n_jobs, coll.cancel)
             fold = Fold(generation, max_label, segment, labels[:0], vectors[:0])
         if coll.cancel.is_set():
             if root is not None:
@@ -63,6 +63,10 @@ class Rebuilder:
                 self._thread = threading.Thread(target=self._run, name="index-rebuild", daemon=True)
                 self._thread.start()
             self._queue.put(coll)
+
+    def fold_now(self, coll: CollectionIndex) -> None:
+        """Rebuild ``coll`` in the caller's thread, on every core (CollectionIndex.rebuild_now)."""
+        fold_collection(coll, n_jobs=-1)
 
     def close(self) -> None:
         """Stop the worker after its current rebuild and join it."""

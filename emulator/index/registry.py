@@ -9,10 +9,12 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
+from emulator.index.annoy_segment import AnnoyBackend
 from emulator.index.collection import CollectionIndex
 from emulator.index.loader import open_collection
 from emulator.index.params import IndexParams
 from emulator.index.rebuild import Rebuilder
+from emulator.index.segment_backend import SegmentBackend
 from emulator.index.source import VectorSource
 
 log = logging.getLogger(__name__)
@@ -29,11 +31,17 @@ class _Slot:
 
 
 class IndexRegistry:
-    """The face indexes of one emulator instance; ``root`` None keeps everything in memory."""
+    """The face indexes of one emulator instance; ``root`` None keeps everything in memory.
 
-    def __init__(self, root: Path | None, params: IndexParams | None = None) -> None:
+    ``backend`` builds and loads the sealed segments (default: Annoy).
+    """
+
+    def __init__(
+        self, root: Path | None, params: IndexParams | None = None, backend: SegmentBackend | None = None
+    ) -> None:
         self.root = root
         self.params = params or IndexParams()
+        self.backend: SegmentBackend = backend or AnnoyBackend()
         self._lock = threading.Lock()
         self._slots: dict[str, _Slot] = {}
         self._rebuilder = Rebuilder(self.params.build_jobs)
@@ -48,7 +56,7 @@ class IndexRegistry:
             slot = self._slots.setdefault(key, _Slot())
         with slot.lock:
             if slot.index is None:
-                slot.index = open_collection(directory, source, self.params, self._rebuilder.submit)
+                slot.index = open_collection(directory, source, self.params, self.backend, self._rebuilder)
             return slot.index
 
     def drop(self, key: str) -> None:

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from emulator.index.buffer import BufferView
-from emulator.index.segment import Segment
+from emulator.index.segment_backend import SealedSegment
 
 
 @dataclass(frozen=True)
 class Snapshot:
     """Sealed segment, buffer view and the deleted labels still present in either, at one instant."""
 
-    segment: Segment | None
+    segment: SealedSegment | None
     buffer: BufferView
     tombstones: frozenset[int]
     segment_tombstones: int  # how many tombstones are in the segment (the rest are in the buffer)
@@ -33,7 +33,7 @@ class Snapshot:
         return found[:k]
 
     def _search_segment(
-        self, segment: Segment, query: np.ndarray, k: int, max_distance: float
+        self, segment: SealedSegment, query: np.ndarray, k: int, max_distance: float
     ) -> list[tuple[int, float]]:
         """Ask Annoy for k + tombstones (more if deletions near the query leave fewer than k), or scan."""
         n = k + min(self.segment_tombstones, k + 64)

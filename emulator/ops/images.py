@@ -23,8 +23,8 @@ from emulator.errors import (
 )
 from emulator.limits import OVERLOADED_MESSAGE, DecodeBudgetExceeded
 from emulator.memtrim import TRIM_AFTER_PIXELS, release_free_memory
-from emulator.moto_bridge import S3ObjectTooLarge, S3ObjectUnavailable
 from emulator.ops.runtime import Runtime
+from emulator.s3_objects import S3ObjectTooLarge, S3ObjectUnavailable
 
 #: AWS's messages for an image it cannot use (and, INVALID_PARAMETERS, for other semantically bad parameters).
 S3_UNREADABLE = "Unable to get object metadata from S3. Check object key, region and/or access permissions."

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from emulator.index import CollectionIndex, IndexRegistry
@@ -14,7 +15,6 @@ from emulator.store import CollectionRecord, Store
 
 if TYPE_CHECKING:
     from emulator.engine import Engine
-    from emulator.ops.video.jobs import VideoJobs
 
 FACE_MODEL_VERSION = "7.0"
 
@@ -27,11 +27,44 @@ class S3Reader(Protocol):
         ...
 
 
+class S3Copier(Protocol):
+    """Copies an S3Object video of at most max_bytes to a file, as S3Reader reads it, without holding it in memory."""
+
+    def __call__(self, account: str, bucket: str, key: str, version: str | None, dest: Path, max_bytes: int, *,
+                 region: str) -> None:
+        """Write the object to dest, or raise S3ObjectUnavailable / S3ObjectTooLarge."""
+        ...
+
+
+class VideoJobPool(Protocol):
+    """The stored-video job pool as handlers and the app use it (emulator.ops.video.jobs.VideoJobs)."""
+
+    def start(self) -> None:
+        """Start the workers and queue the jobs a previous run left unfinished."""
+        ...
+
+    def keep_video(self, job_id: str, write: Callable[[Path], None]) -> Path:
+        """Have `write` fill the job's video file; its path."""
+        ...
+
+    def submit(self, job_id: str) -> None:
+        """Queue a job stored IN_PROGRESS."""
+        ...
+
+    def reset(self) -> None:
+        """Forget every job."""
+        ...
+
+    def close(self) -> None:
+        """Stop the workers, leaving running jobs to be resumed."""
+        ...
+
+
 class TopicPublisher(Protocol):
     """Publishes a message to an SNS topic of (account, region): a video job's completion status."""
 
     def __call__(self, account: str, region: str, topic_arn: str, message: str) -> None:
-        """Publish, or raise moto_bridge.TopicUnavailable."""
+        """Publish, or raise when the topic is not the account's in that region."""
         ...
 
 
@@ -46,9 +79,9 @@ class Runtime:
     tokens: TokenCodec = field(default_factory=TokenCodec)
     quotas: Quotas = field(default_factory=Quotas)
     decode_budget: DecodeBudget = field(default_factory=DecodeBudget)
-    video_reader: S3Reader | None = None  # S3Object videos (up to 10 GB); None: videos are refused
+    video_reader: S3Copier | None = None  # S3Object videos (up to 10 GB) to files; None: videos are refused
     publisher: TopicPublisher | None = None  # NotificationChannel topics; None: nothing is published
-    video: VideoJobs | None = None  # the stored-video job pool (emulator.ops.video.jobs), set by the app
+    video: VideoJobPool | None = None  # the stored-video job pool (emulator.ops.video.jobs), set by the app
     _engine: Engine | None = None
     _engine_lock: threading.Lock = field(default_factory=threading.Lock)
 

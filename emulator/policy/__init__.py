@@ -1,10 +1,10 @@
-"""Policy layer: moratorium rules, their evaluation, the policy clock, the audit log; no other layer."""
+"""Policy layer: moratorium rules, decisions, an account's tag views, the policy clock, the audit log; pure."""
 
 from __future__ import annotations
 
-from emulator.policy.audit import AuditLog, audit_main, audit_path, read_audit
+from emulator.policy.audit_log import AuditLog, audit_path, read_audit
 from emulator.policy.clock import PolicyClock, parse_instant
-from emulator.policy.evaluate import Decision, covers, evaluate
+from emulator.policy.decision import Decision, covers, evaluate
 from emulator.policy.rules import (
     EXAMPLE_POLICY_TOML,
     RECOGNITION_OPERATIONS,
@@ -23,7 +23,6 @@ __all__ = [
     "PolicyClock",
     "PolicyError",
     "Rule",
-    "audit_main",
     "audit_path",
     "builtin_policy",
     "covers",

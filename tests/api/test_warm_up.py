@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from emulator.app import create_app
+from emulator.app import create_app, serve
 from emulator.config import Settings
 from emulator.engine import models
 from emulator.engine.attributes import registry
-from emulator.gateway.server import serve
 from tests.photos import identities, photo
 from tests.robustness.procserver import ServerProcess
 

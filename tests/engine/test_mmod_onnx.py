@@ -20,11 +20,11 @@ from emulator import cli
 from emulator.config import Settings
 from emulator.engine import Engine, decode_image, detect, mmod, models
 from emulator.engine.dlibnet.format import Conv
-from emulator.engine.mmod import runtime
+from emulator.engine.mmod import onnx_loader
 from emulator.engine.mmod.detector import OnnxMmod
 from emulator.engine.mmod.graph import build_model
 from emulator.engine.mmod.network import MmodNet, parse
-from emulator.engine.mmod.runtime import MmodBuildError
+from emulator.engine.mmod.onnx_loader import MmodBuildError
 from emulator.engine.mmod.selfcheck import scene
 from emulator.tools import evaluate_cli
 from tests.photos import photo
@@ -153,8 +153,8 @@ def test_second_load_uses_cache_and_its_stored_reference(tmp_path: Path, monkeyp
     first = mmod.load(cache_dir=tmp_path, threads=1)
     files = list(tmp_path.iterdir())
     assert len(files) == 1 and first.model_path == files[0]
-    assert runtime.REFERENCE_KEY in first.metadata()
-    monkeypatch.setattr(runtime, "build_model", _no_build)
+    assert onnx_loader.REFERENCE_KEY in first.metadata()
+    monkeypatch.setattr(onnx_loader, "build_model", _no_build)
     second = mmod.load(cache_dir=tmp_path, threads=1)
     assert second.model_path == files[0]
     assert _plain(second(scene(), 1)) == _plain(first(scene(), 1)) and len(first(scene(), 1)) == 3
@@ -164,7 +164,7 @@ def test_second_load_uses_cache_and_its_stored_reference(tmp_path: Path, monkeyp
 def cached_file(tmp_path: Path) -> Iterator[Path]:
     """Where load() caches the model for the installed weights inside tmp_path."""
     weights = models.model_path(models.MMOD).read_bytes()
-    yield runtime.cache_path(tmp_path, hashlib.sha256(weights).hexdigest())
+    yield onnx_loader.cache_path(tmp_path, hashlib.sha256(weights).hexdigest())
 
 
 def test_corrupt_cache_is_rebuilt(tmp_path: Path, cached_file: Path) -> None:
@@ -187,7 +187,7 @@ def _perturbed_parse(data: bytes) -> MmodNet:
 
 def test_wrong_model_raises_and_caches_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A model whose detections differ from dlib's fails the self-check at build, and nothing is cached."""
-    monkeypatch.setattr(runtime, "parse", _perturbed_parse)
+    monkeypatch.setattr(onnx_loader, "parse", _perturbed_parse)
     with pytest.raises(MmodBuildError, match="differ"):
         mmod.load(cache_dir=tmp_path, threads=1)
     assert list(tmp_path.iterdir()) == []

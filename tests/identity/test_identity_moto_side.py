@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -134,6 +136,27 @@ def test_read_s3_object_size_limit(serve: Serve, client: Any) -> None:
     assert len(big) == 2048
     with pytest.raises(moto_bridge.S3ObjectTooLarge):
         moto_bridge.read_s3_object("123456789012", "sizes", "big", None, max_bytes=2047, region="us-east-1")
+
+
+def test_copy_s3_object_streams_the_object_to_a_file(serve: Serve, client: Any, tmp_path: Path) -> None:
+    """Videos are copied in pieces (never whole in memory), found and refused exactly as read_s3_object does."""
+    endpoint = serve()
+    s3 = client("s3", endpoint)
+    s3.create_bucket(Bucket="videos")
+    s3.put_bucket_versioning(Bucket="videos", VersioningConfiguration={"Status": "Enabled"})
+    payload = os.urandom(2 * moto_bridge.s3.COPY_PIECE + 12345)  # crosses two piece boundaries
+    first = s3.put_object(Bucket="videos", Key="clip.mp4", Body=payload)["VersionId"]
+    s3.put_object(Bucket="videos", Key="clip.mp4", Body=b"newer")
+    account, dest = "123456789012", tmp_path / "copy.mp4"
+    moto_bridge.copy_s3_object(account, "videos", "clip.mp4", first, dest, len(payload), region="us-east-1")
+    assert dest.read_bytes() == payload
+    moto_bridge.copy_s3_object(account, "videos", "clip.mp4", None, dest, len(payload), region="us-east-1")
+    assert dest.read_bytes() == b"newer"
+    with pytest.raises(moto_bridge.S3ObjectTooLarge):
+        moto_bridge.copy_s3_object(account, "videos", "clip.mp4", first, dest, len(payload) - 1, region="us-east-1")
+    for other_account, region in [(ACME[2], "us-east-1"), (account, "eu-west-1")]:
+        with pytest.raises(moto_bridge.S3ObjectUnavailable):
+            moto_bridge.copy_s3_object(other_account, "videos", "clip.mp4", None, dest, 1 << 30, region=region)
 
 
 def test_underscore_metadata_survives_signature_check(serve: Serve, client: Any) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from emulator.index import IndexParams, IndexRegistry
+from emulator.index import AnnoyBackend, ExactBackend, IndexParams, IndexRegistry, SegmentBackend
 from emulator.index.manifest import MANIFEST, ann_path, labels_path, projection_path, read_manifest, vectors_path
 from emulator.index.memsource import ArraySource
 from emulator.index.synthetic import face_dataset
@@ -17,6 +17,8 @@ SPACE, POOL, IDENTITY = face_dataset(3000, seed=5)
 # search_k above the collection size: segments are scanned exactly, so answers must equal the exact oracle.
 ANNOY = IndexParams(n_trees=10, search_k=100_000, buffer_limit=200, exact_below=0)
 EXACT = IndexParams(exact_below=10**9, buffer_limit=10**9)
+# The tests that build sealed segments run through the SegmentBackend Protocol, once per backend.
+BACKENDS = pytest.mark.parametrize("backend", [AnnoyBackend(), ExactBackend()], ids=["annoy", "exact"])
 
 
 def oracle(source: ArraySource, query: np.ndarray, k: int, max_distance: float = 0.6) -> list[int]:
@@ -50,10 +52,13 @@ def check(registry: IndexRegistry, source: ArraySource, k: int = 5) -> None:
         assert [label for label, _ in index.search(q, k, 0.6)] == oracle(source, q, k)
 
 
-@pytest.mark.parametrize("params", [EXACT, ANNOY], ids=["exact", "annoy"])
+@BACKENDS
+@pytest.mark.parametrize("params", [EXACT, ANNOY], ids=["no-segment", "segment"])
 @pytest.mark.parametrize("on_disk", [True, False], ids=["disk", "memory"])
-def test_matches_oracle_before_and_after_rebuild(tmp_path: Path, params: IndexParams, on_disk: bool) -> None:
-    registry = IndexRegistry(tmp_path if on_disk else None, params)
+def test_matches_oracle_before_and_after_rebuild(
+    tmp_path: Path, params: IndexParams, on_disk: bool, backend: SegmentBackend
+) -> None:
+    registry = IndexRegistry(tmp_path if on_disk else None, params, backend)
     source = ArraySource()
     fill(registry, source)
     check(registry, source)
@@ -64,8 +69,9 @@ def test_matches_oracle_before_and_after_rebuild(tmp_path: Path, params: IndexPa
         assert list(tmp_path.iterdir()) == []
 
 
-def test_reopen_reuses_segment_and_catches_up_from_source(tmp_path: Path) -> None:
-    registry = IndexRegistry(tmp_path, ANNOY)
+@BACKENDS
+def test_reopen_reuses_segment_and_catches_up_from_source(tmp_path: Path, backend: SegmentBackend) -> None:
+    registry = IndexRegistry(tmp_path, ANNOY, backend)
     source = ArraySource()
     fill(registry, source)
     registry.open("c", source).rebuild_now()
@@ -74,15 +80,33 @@ def test_reopen_reuses_segment_and_catches_up_from_source(tmp_path: Path) -> Non
     # while the index was closed: more faces and deletions reach the store only
     source.insert(POOL[2000:2500])
     source.delete(np.arange(3, 2400, 5))
-    registry = IndexRegistry(tmp_path, ANNOY)
+    registry = IndexRegistry(tmp_path, ANNOY, backend)
     index = registry.open("c", source)
     assert index.segment is not None and index.generation == generation
     check(registry, source)
     registry.close()
 
 
-def test_drop_removes_files(tmp_path: Path) -> None:
-    registry = IndexRegistry(tmp_path, ANNOY)
+def test_a_segment_of_another_backend_is_rebuilt_not_loaded(tmp_path: Path) -> None:
+    source, generation = _built(tmp_path)  # written by Annoy
+    registry = IndexRegistry(tmp_path, ANNOY, ExactBackend())
+    index = registry.open("c", source)
+    assert index.segment is None  # everything buffered from the source, answers still exact
+    check(registry, source)
+    index.rebuild_now()
+    manifest = read_manifest(tmp_path / "c")
+    assert manifest is not None and manifest.backend == "exact" and manifest.generation > generation
+    assert not ann_path(tmp_path / "c", manifest.generation).exists()
+    registry.close()
+    registry = IndexRegistry(tmp_path, ANNOY, ExactBackend())
+    assert registry.open("c", source).segment is not None
+    check(registry, source)
+    registry.close()
+
+
+@BACKENDS
+def test_drop_removes_files(tmp_path: Path, backend: SegmentBackend) -> None:
+    registry = IndexRegistry(tmp_path, ANNOY, backend)
     source = ArraySource()
     fill(registry, source)
     registry.open("c", source).rebuild_now()
@@ -113,9 +137,9 @@ def test_rejects_unsafe_keys() -> None:
     registry.close()
 
 
-def _built(tmp_path: Path) -> tuple[ArraySource, int]:
-    """A collection with a segment on disk; returns its source and generation."""
-    registry = IndexRegistry(tmp_path, ANNOY)
+def _built(tmp_path: Path, backend: SegmentBackend | None = None) -> tuple[ArraySource, int]:
+    """A collection with a segment on disk (Annoy's unless told); returns its source and generation."""
+    registry = IndexRegistry(tmp_path, ANNOY, backend)
     source = ArraySource()
     fill(registry, source)
     registry.open("c", source).rebuild_now()
@@ -181,23 +205,50 @@ def _crash_corrupt_manifest(root: Path, gen: int) -> None:
     ],
 )
 def test_open_recovers_after_crash(tmp_path: Path, crash: object) -> None:
-    source, generation = _built(tmp_path)
+    _recovers(tmp_path, crash, AnnoyBackend())
+
+
+@pytest.mark.parametrize(
+    "crash",
+    [
+        _crash_leftover_temp,
+        _crash_missing_generation,
+        _crash_truncated_labels,
+        _crash_truncated_vectors,
+        _index_of_an_older_format,
+        _crash_corrupt_manifest,
+    ],
+)
+def test_exact_backend_recovers_after_crash(tmp_path: Path, crash: object) -> None:
+    _recovers(tmp_path, crash, ExactBackend())
+
+
+def _recovers(tmp_path: Path, crash: object, backend: SegmentBackend) -> None:
+    """After the crash, the index answers exactly, and its next rebuild leaves one clean generation."""
+    source, generation = _built(tmp_path, backend)
     crash(tmp_path / "c", generation)  # type: ignore[operator]
     source.insert(POOL[2000:2100])
-    registry = IndexRegistry(tmp_path, ANNOY)
+    registry = IndexRegistry(tmp_path, ANNOY, backend)
     check(registry, source)
     registry.open("c", source).rebuild_now()
     check(registry, source)
     names = {p.name for p in (tmp_path / "c").iterdir()}
     assert not any(name.endswith(".tmp") for name in names)
     manifest = read_manifest(tmp_path / "c")
-    assert manifest is not None and ann_path(tmp_path / "c", manifest.generation).name in names
+    assert manifest is not None and manifest.backend == backend.name
+    assert vectors_path(tmp_path / "c", manifest.generation).name in names
+    if isinstance(backend, AnnoyBackend):
+        assert ann_path(tmp_path / "c", manifest.generation).name in names
+    files_of_the_generation = (ann_path, labels_path, vectors_path, projection_path)
+    kept = {path(tmp_path / "c", manifest.generation).name for path in files_of_the_generation}
+    assert {name for name in names if name.startswith("gen-")} <= kept
     registry.close()
 
 
-def test_searches_during_background_rebuilds_are_correct(tmp_path: Path) -> None:
+@BACKENDS
+def test_searches_during_background_rebuilds_are_correct(tmp_path: Path, backend: SegmentBackend) -> None:
     params = IndexParams(n_trees=10, search_k=100_000, buffer_limit=150, exact_below=0, build_jobs=1)
-    registry = IndexRegistry(tmp_path, params)
+    registry = IndexRegistry(tmp_path, params, backend)
     source = ArraySource()
     index = registry.open("c", source)
     index.add(source.insert(POOL[:1000]), POOL[:1000])

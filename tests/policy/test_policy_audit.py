@@ -1,4 +1,4 @@
-"""The audit log: appending, reading with filters, and the ``audit`` command."""
+"""The audit log: appending, reading with filters (emulator.policy), and the ``audit`` command (emulator.tools)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from emulator.policy import AuditLog, audit_main, audit_path, read_audit
+from emulator.policy import AuditLog, audit_path, read_audit
+from emulator.tools.audit_log_cli import main as audit_main
 
 T0 = datetime(2020, 6, 10, tzinfo=UTC)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from emulator.engine.attributes.types import FaceAttributes, FaceView
-from emulator.engine.face import LANDMARK_NAMES
+from emulator.engine.landmarks import LANDMARK_NAMES
 
 MESH_POINTS: dict[str, tuple[int, ...]] = {
     "eyeLeft": (33, 133), "eyeRight": (362, 263), "nose": (1,), "mouthLeft": (61,), "mouthRight": (291,),

@@ -9,7 +9,7 @@ import dlib
 import numpy as np
 
 from emulator.engine.mmod.detector import OnnxMmod
-from emulator.engine.mmod.runtime import MmodBuildError, load
+from emulator.engine.mmod.onnx_loader import MmodBuildError, load
 
 __all__ = ["MmodBuildError", "OnnxMmod", "detect_mmod", "load", "shared"]
 

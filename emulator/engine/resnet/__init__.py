@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from emulator.engine.resnet.runtime import OnnxDescriptor, ResnetBuildError, load
+from emulator.engine.resnet.onnx_loader import OnnxDescriptor, ResnetBuildError, load
 
 __all__ = ["OnnxDescriptor", "ResnetBuildError", "load"]

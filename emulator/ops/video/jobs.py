@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,13 +79,15 @@ class VideoJobs:
         """Where a job's video is kept while it is queued or running."""
         return self._dir / job_id
 
-    def keep_video(self, job_id: str, data: bytes) -> Path:
-        """Write a job's video into the scratch folder (atomically: a crash leaves no half file under its name)."""
+    def keep_video(self, job_id: str, write: Callable[[Path], None]) -> Path:
+        """Have `write` fill a job's video file in the scratch folder (atomically: a crash leaves no half file)."""
         path = self.video_path(job_id)
         temp = path.with_name(f"{job_id}.tmp")
-        with open(temp, "wb") as out:
-            out.write(data)
-        os.replace(temp, path)
+        try:
+            write(temp)
+            os.replace(temp, path)
+        finally:
+            temp.unlink(missing_ok=True)
         return path
 
     def submit(self, job_id: str) -> None:

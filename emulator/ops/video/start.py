@@ -10,10 +10,11 @@ with AWS's StatusMessage. The handler never analyses: it only stores and queues.
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 from typing import Any
 
 from emulator.context import RequestContext
-from emulator.engine.video import TOO_LARGE_MESSAGE, VideoError, VideoTooLarge, probe
+from emulator.engine.video import MAX_VIDEO_BYTES, TOO_LARGE_MESSAGE, VideoError, VideoTooLarge, probe
 from emulator.errors import (
     IdempotentParameterMismatchException,
     InternalServerError,
@@ -22,13 +23,13 @@ from emulator.errors import (
     LimitExceededException,
     VideoTooLargeException,
 )
-from emulator.moto_bridge import S3ObjectTooLarge, S3ObjectUnavailable
 from emulator.ops.idempotency import TOKEN, fingerprint
 from emulator.ops.images import S3_UNREADABLE
 from emulator.ops.lookups import collection_of
 from emulator.ops.registry import Params, Result, operation
-from emulator.ops.runtime import Runtime
-from emulator.ops.video.jobs import API_DETECTION, API_SEARCH, MAX_CONCURRENT_JOBS, VideoJobs
+from emulator.ops.runtime import Runtime, VideoJobPool
+from emulator.ops.video.jobs import API_DETECTION, API_SEARCH, MAX_CONCURRENT_JOBS
+from emulator.s3_objects import S3ObjectTooLarge, S3ObjectUnavailable
 from emulator.store import VideoJob
 from emulator.store.video_jobs import IN_PROGRESS
 
@@ -48,7 +49,7 @@ def start_face_search(ctx: RequestContext, rt: Runtime, params: Params) -> Resul
     return {"JobId": start_job(ctx, rt, params, API_SEARCH)}
 
 
-def _jobs(rt: Runtime) -> VideoJobs:
+def _jobs(rt: Runtime) -> VideoJobPool:
     """The runtime's job pool (the app always sets one)."""
     if rt.video is None or rt.video_reader is None:
         raise InternalServerError("Stored video analysis is not available in this emulator.")
@@ -69,7 +70,7 @@ def start_job(ctx: RequestContext, rt: Runtime, params: Params, api: str) -> str
     if rt.store.video_jobs.running_count(ctx.account) >= MAX_CONCURRENT_JOBS:
         raise LimitExceededException(LIMIT_MESSAGE)
     job_id = secrets.token_hex(32)
-    path = jobs.keep_video(job_id, _read_video(ctx, rt, s3))
+    path = jobs.keep_video(job_id, lambda dest: _copy_video(ctx, rt, s3, dest))
     try:
         probe(path)
     except VideoTooLarge:
@@ -110,11 +111,12 @@ def _s3_object(params: Params) -> dict[str, Any]:
     return dict(s3)
 
 
-def _read_video(ctx: RequestContext, rt: Runtime, s3: dict[str, Any]) -> bytes:
-    """The video's bytes from a bucket of the caller's account and region (Version honoured)."""
+def _copy_video(ctx: RequestContext, rt: Runtime, s3: dict[str, Any], dest: Path) -> None:
+    """Copy the video from a bucket of the caller's account and region (Version honoured) to `dest`."""
     assert rt.video_reader is not None
     try:
-        return rt.video_reader(ctx.account, s3["Bucket"], s3["Name"], s3.get("Version"), region=ctx.region)
+        rt.video_reader(ctx.account, s3["Bucket"], s3["Name"], s3.get("Version"), dest, MAX_VIDEO_BYTES,
+                        region=ctx.region)
     except S3ObjectUnavailable:
         raise InvalidS3ObjectException(S3_UNREADABLE) from None
     except S3ObjectTooLarge:

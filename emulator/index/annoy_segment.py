@@ -1,4 +1,4 @@
-"""A sealed segment: Annoy trees over principal components, the exact vectors they re-rank, position → label."""
+"""The Annoy backend of sealed segments: trees over principal components, the exact vectors they re-rank, labels."""
 
 from __future__ import annotations
 
@@ -12,25 +12,17 @@ import numpy as np
 from annoy import AnnoyIndex
 
 from emulator.index.exact import EMPTY_DISTANCES, EMPTY_LABELS, exact_search, squared_norms
-from emulator.index.manifest import (
-    Manifest,
-    ann_path,
-    fsync_dir,
-    labels_path,
-    projection_path,
-    publish,
-    vectors_path,
-)
+from emulator.index.manifest import Manifest, ann_path, fsync_dir, projection_path, publish, vectors_path
 from emulator.index.params import DIM, IndexParams
 from emulator.index.projection import Projection, fit_projection
+from emulator.index.segment_backend import BuildCancelled
+from emulator.index.segment_files import load_rows, member_mask, write_array, write_rows
 
 _ADD_CHUNK = 50_000
 #: Candidates re-ranked on the full vectors beyond the n asked for: the projected order is approximate.
 RERANK_EXTRA = 200
 
-
-class BuildCancelled(Exception):
-    """The registry closed while a segment was being built."""
+NAME = "annoy"
 
 
 @dataclass(frozen=True)
@@ -53,9 +45,7 @@ class Segment:
 
     def contains(self, labels: np.ndarray) -> np.ndarray:
         """Return a boolean mask: which of ``labels`` are in this segment."""
-        pos = np.searchsorted(self.labels, labels)
-        pos = np.minimum(pos, len(self.labels) - 1)
-        return np.asarray(self.labels[pos] == labels)
+        return member_mask(self.labels, labels)
 
     @functools.cached_property
     def norms(self) -> np.ndarray:
@@ -105,7 +95,7 @@ def build_segment(
     annoy.build(params.n_trees, n_jobs)
     labels = np.ascontiguousarray(labels, dtype=np.int64)
     manifest = Manifest(
-        generation=generation, max_label=int(labels[-1]), count=len(labels), components=projection.dims
+        generation=generation, max_label=int(labels[-1]), count=len(labels), components=projection.dims, backend=NAME
     )
     if root is None:
         return Segment(annoy, labels, vectors, projection, generation), manifest
@@ -113,20 +103,15 @@ def build_segment(
     ann_tmp = ann.with_name(ann.name + ".tmp")
     annoy.save(str(ann_tmp))  # Annoy then serves from an mmap of the saved file
     publish(ann_tmp, ann)
-    arrays = {labels_path: labels, vectors_path: vectors, projection_path: projection.packed()}
-    for path_of, array in arrays.items():
-        path = path_of(root, generation)
-        temp = path.with_name(path.name + ".tmp")
-        with open(temp, "wb") as f:
-            np.save(f, array)
-        publish(temp, path)
+    labels_bytes, vectors_bytes = write_rows(root, generation, labels, vectors)
+    projection_bytes = write_array(projection_path(root, generation), projection.packed())
     fsync_dir(root)
     manifest = dataclasses.replace(
         manifest,
         ann_bytes=ann.stat().st_size,
-        labels_bytes=labels_path(root, generation).stat().st_size,
-        vectors_bytes=vectors_path(root, generation).stat().st_size,
-        projection_bytes=projection_path(root, generation).stat().st_size,
+        labels_bytes=labels_bytes,
+        vectors_bytes=vectors_bytes,
+        projection_bytes=projection_bytes,
     )
     mapped = np.load(vectors_path(root, generation), mmap_mode="r", allow_pickle=False)
     return Segment(annoy, labels, mapped, projection, generation), manifest
@@ -135,26 +120,17 @@ def build_segment(
 def load_segment(root: Path, manifest: Manifest) -> Segment | None:
     """Memory-map the segment named by ``manifest``; None if its files are missing or inconsistent."""
     gen = manifest.generation
-    sizes = {
-        ann_path(root, gen): manifest.ann_bytes,
-        labels_path(root, gen): manifest.labels_bytes,
-        vectors_path(root, gen): manifest.vectors_bytes,
-        projection_path(root, gen): manifest.projection_bytes,
-    }
+    sizes = {ann_path(root, gen): manifest.ann_bytes, projection_path(root, gen): manifest.projection_bytes}
     try:
         if any(path.stat().st_size != size for path, size in sizes.items()):
             return None
-        labels = np.load(labels_path(root, gen), allow_pickle=False)
-        vectors = np.load(vectors_path(root, gen), mmap_mode="r", allow_pickle=False)
         projection = Projection.unpack(np.load(projection_path(root, gen), allow_pickle=False), manifest.components)
     except (OSError, ValueError):
         return None
-    if labels.dtype != np.int64 or labels.shape != (manifest.count,) or manifest.count == 0:
+    rows = load_rows(root, manifest)
+    if rows is None or projection is None:
         return None
-    if int(labels[-1]) != manifest.max_label or not bool(np.all(labels[1:] > labels[:-1])):
-        return None
-    if projection is None or vectors.dtype != np.float32 or vectors.shape != (manifest.count, DIM):
-        return None
+    labels, vectors = rows
     annoy = AnnoyIndex(projection.dims, "euclidean")
     try:
         annoy.load(str(ann_path(root, gen)))
@@ -164,3 +140,26 @@ def load_segment(root: Path, manifest: Manifest) -> Segment | None:
         annoy.unload()
         return None
     return Segment(annoy, labels, vectors, projection, gen)
+
+
+class AnnoyBackend:
+    """Sealed segments as Annoy trees over the leading principal components, re-ranked on the full vectors."""
+
+    name = NAME
+
+    def build(
+        self,
+        labels: np.ndarray,
+        vectors: np.ndarray,
+        params: IndexParams,
+        generation: int,
+        root: Path | None,
+        n_jobs: int,
+        cancel: threading.Event | None = None,
+    ) -> tuple[Segment, Manifest]:
+        """Build a segment (see build_segment)."""
+        return build_segment(labels, vectors, params, generation, root, n_jobs, cancel)
+
+    def load(self, root: Path, manifest: Manifest) -> Segment | None:
+        """Load a segment (see load_segment)."""
+        return load_segment(root, manifest)
