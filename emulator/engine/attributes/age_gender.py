@@ -69,11 +69,32 @@ def network_input(chips: np.ndarray) -> np.ndarray:
 
 
 def with_logits(model_bytes: bytes) -> bytes:
-    """The model with its pre-softmax tensor ("logits") added to the graph's outputs."""
+    """The model with its pre-softmax tensor ("logits") added to the graph's outputs, denormal weights flushed.
+
+    The age model holds 6,667 denormal weights (the gender model 145): multiplying by them runs ~4x slower on
+    x86 (9.4 against 2.3 ms a face for the age network, scripts/bench_attributes); as zeros the logits are
+    bit-identical on the identity photos.
+    """
     model = onnx.load_from_string(model_bytes)
     if _LOGITS not in {o.name for o in model.graph.output}:
         model.graph.output.append(onnx.helper.make_tensor_value_info(_LOGITS, onnx.TensorProto.FLOAT, None))
+    flush_denormal_weights(model)
     return bytes(model.SerializeToString())
+
+
+def flush_denormal_weights(model: onnx.ModelProto) -> int:
+    """Set the model's denormal float32 weights to zero, in place; how many there were."""
+    tiny = np.finfo(np.float32).tiny
+    flushed = 0
+    for init in model.graph.initializer:
+        if init.data_type != onnx.TensorProto.FLOAT:
+            continue
+        values = onnx.numpy_helper.to_array(init)
+        denormal = (values != 0) & (np.abs(values) < tiny)
+        if denormal.any():
+            flushed += int(denormal.sum())
+            init.CopyFrom(onnx.numpy_helper.from_array(np.where(denormal, np.float32(0), values), init.name))
+    return flushed
 
 
 class _Network:
