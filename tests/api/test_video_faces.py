@@ -99,7 +99,7 @@ def test_search_matches_a_only_at_a_timestamps_with_stable_indices(searched: tup
         assert [m["Face"]["FaceId"] for m in person["FaceMatches"]] == [face_id]
         assert person["FaceMatches"][0]["Similarity"] >= 80
         assert person["FaceMatches"][0]["Face"]["ExternalImageId"] == "a"
-    assert all(p["FaceMatches"] == [] for p in middle)
+    assert all("FaceMatches" not in p for p in middle)  # AWS leaves it out of a person matching no one
     a_index = {p["Person"]["Index"] for p in first + last}
     b_index = {p["Person"]["Index"] for p in middle}
     assert len(a_index) == 1 and len(b_index) == 1 and a_index != b_index
@@ -153,7 +153,7 @@ def test_search_threshold_and_a_face_with_no_match(rek: Any, searched: tuple[str
                                    CollectionId="suspects", FaceMatchThreshold=100)["JobId"]
     answer = wait_for(rek.get_face_search, job_id)
     assert answer["JobStatus"] == "SUCCEEDED" and "JobTag" not in answer
-    assert answer["Persons"] and all(p["FaceMatches"] == [] for p in answer["Persons"])
+    assert answer["Persons"] and all("FaceMatches" not in p for p in answer["Persons"])
     strict = searched[2]["Persons"][0]["FaceMatches"][0]["Similarity"]
     assert strict < 100
 

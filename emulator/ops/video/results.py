@@ -56,7 +56,11 @@ def detection_items(analysis: VideoAnalysis) -> list[ResultItem]:
 
 
 def search_items(rt: Runtime, job: VideoJob, analysis: VideoAnalysis) -> list[ResultItem]:
-    """GetFaceSearch's Persons: every tracked face with its FaceMatches in the job's collection (maybe none)."""
+    """GetFaceSearch's Persons: every tracked face, with FaceMatches only when it matches faces of the collection.
+
+    AWS leaves FaceMatches out of a person that matches no one (its own examples test `'FaceMatches' in
+    personMatch`; a Java example that assumed it was always there hit a NullPointerException: awsdocs issue 5).
+    """
     record = rt.store.collections.get(job.account, job.region, job.params["CollectionId"])
     if record is None:
         raise CollectionMissing(job.params["CollectionId"])
@@ -68,6 +72,8 @@ def search_items(rt: Runtime, job: VideoJob, analysis: VideoAnalysis) -> list[Re
                                                               DEFAULT_MAX_FACES)
         person = {"Index": vf.index, "BoundingBox": bounding_box(vf.face, meta.frame_width, meta.frame_height),
                   "Face": _detail(vf, meta)}
-        items.append(ResultItem(vf.timestamp_ms, vf.index,
-                                {"Timestamp": vf.timestamp_ms, "Person": person, "FaceMatches": found}))
+        item: dict[str, Any] = {"Timestamp": vf.timestamp_ms, "Person": person}
+        if found:
+            item["FaceMatches"] = found
+        items.append(ResultItem(vf.timestamp_ms, vf.index, item))
     return items
