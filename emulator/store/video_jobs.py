@@ -110,9 +110,31 @@ class VideoJobStore:
                                (account, IN_PROGRESS)).fetchone()
         return int(row[0])
 
+    def add_results(self, job_id: str, first: int, items: Sequence[ResultItem]) -> bool:
+        """Store a batch of an IN_PROGRESS job's results at positions first, first + 1, ...; False when it is gone.
+
+        Results are written while the job runs, a batch at a time, so a long video's results are never all in
+        memory; Get* shows them only once the job SUCCEEDED.
+        """
+        with self.db.transaction() as conn:
+            row = conn.execute("SELECT status FROM video_jobs WHERE job_id = ?", (job_id,)).fetchone()
+            if row is None or row[0] != IN_PROGRESS:
+                return False
+            conn.executemany(
+                "INSERT INTO video_results (job_id, position, timestamp, person, item) VALUES (?, ?, ?, ?, ?)",
+                ((job_id, first + i, r.timestamp, r.person, json.dumps(r.item, separators=(",", ":")))
+                 for i, r in enumerate(items)),
+            )
+        return True
+
+    def clear_results(self, job_id: str) -> None:
+        """Drop the results an interrupted run of a job wrote (it starts over)."""
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM video_results WHERE job_id = ?", (job_id,))
+
     def finish(self, job_id: str, status: str, message: str | None, metadata: dict[str, Any] | None,
-               items: Sequence[ResultItem], finished: float) -> bool:
-        """Record a job's outcome and results in one transaction; False when the job is gone or already done."""
+               finished: float) -> bool:
+        """Record a job's outcome (a failed job keeps no results); False when the job is gone or already done."""
         with self.db.transaction() as conn:
             cur = conn.execute(
                 "UPDATE video_jobs SET status = ?, status_message = ?, metadata = ?, finished = ?"
@@ -121,11 +143,8 @@ class VideoJobStore:
             )
             if cur.rowcount != 1:
                 return False
-            conn.executemany(
-                "INSERT INTO video_results (job_id, position, timestamp, person, item) VALUES (?, ?, ?, ?, ?)",
-                ((job_id, i, r.timestamp, r.person, json.dumps(r.item, separators=(",", ":")))
-                 for i, r in enumerate(items)),
-            )
+            if status != SUCCEEDED:
+                conn.execute("DELETE FROM video_results WHERE job_id = ?", (job_id,))
         return True
 
     def by_time(self, job_id: str, after: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
