@@ -20,7 +20,17 @@ from emulator.engine import Engine
 from emulator.ops.video import jobs as video_jobs
 from emulator.store import ResultItem
 from emulator.testing import mock_rekognition
-from tests.api.video_support import A_B_A, SHORT, SIZE, put_video, seven_hour_video, wait_for
+from tests.api.video_support import (
+    A_B_A,
+    A_INDEXED,
+    DEADLINE_S,
+    SHORT,
+    SIZE,
+    put_video,
+    seven_hour_video,
+    wait_for,
+)
+from tests.photos import photo
 from tests.support import LiveServer, start_live_server
 from tests.videos import video_bytes
 
@@ -171,6 +181,40 @@ def test_collection_deleted_while_searching_fails_the_job(live: LiveServer, monk
     answer = wait_for(rek.get_face_search, job_id)
     assert answer["JobStatus"] == "FAILED" and answer["Persons"] == []
     assert answer["StatusMessage"] == "The collection id: gone-soon does not exist"
+
+
+def test_two_workers_run_two_searches_at_once_with_the_same_results(tmp_path: Path, engine: Engine,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """--video-workers 2: two jobs analyse at the same time (each waits for the other's first batch), sharing the
+    engine and the collection's index, and find the same persons with the same matches."""
+    server = start_live_server(Settings(port=0, data_dir=tmp_path / "data", video_workers=2), engine)
+    try:
+        rek, s3 = server.client(), server.client("s3")
+        put_video(s3, BUCKET, "a-b-a.mp4", A_B_A)
+        rek.create_collection(CollectionId="both")
+        indexed = rek.index_faces(CollectionId="both", Image={"Bytes": photo(A_INDEXED)})
+        face_id = indexed["FaceRecords"][0]["Face"]["FaceId"]
+        monkeypatch.setattr(video_jobs, "RESULT_BATCH", 2)
+        store = server.emulator.runtime.store.video_jobs
+        add_results, together = store.add_results, threading.Barrier(2, timeout=DEADLINE_S / 2)
+
+        def meet(job_id: str, first: int, items: Sequence[ResultItem]) -> bool:
+            """Hold each job's first batch until the other job has one too (one worker would never get there)."""
+            if first == 0:
+                together.wait()
+            return add_results(job_id, first, items)
+
+        monkeypatch.setattr(store, "add_results", meet)
+        video = {"S3Object": {"Bucket": BUCKET, "Name": "a-b-a.mp4"}}
+        ids = [rek.start_face_search(Video=video, CollectionId="both")["JobId"] for _ in range(2)]
+        answers = [wait_for(rek.get_face_search, job_id) for job_id in ids]
+        assert [a["JobStatus"] for a in answers] == ["SUCCEEDED", "SUCCEEDED"]
+        assert answers[0]["Persons"] == answers[1]["Persons"] and answers[0]["Persons"]
+        matched = {p["Person"]["Index"] for p in answers[0]["Persons"] if p.get("FaceMatches")}
+        assert len(matched) == 1 and all(m["Face"]["FaceId"] == face_id for p in answers[0]["Persons"]
+                                         for m in p.get("FaceMatches", []))
+    finally:
+        server.stop()
 
 
 def test_job_limit_shutdown_cancel_and_reset(tmp_path: Path, engine: Engine) -> None:
