@@ -60,13 +60,19 @@ class VideoJobStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def create(self, job: VideoJob) -> VideoJob:
-        """Insert a new IN_PROGRESS job; if its token is already used, return that job instead (nothing inserted)."""
+    def create(self, job: VideoJob, max_running: int) -> VideoJob | None:
+        """Insert a new IN_PROGRESS job; if its token is already used, return that job instead (nothing inserted).
+
+        None (nothing inserted) when the account already has max_running jobs in progress: counted in the same
+        transaction, so concurrent starts cannot pass the limit together.
+        """
         with self.db.transaction() as conn:
             if job.token is not None:
                 found = self._by_token(conn, job.account, job.region, job.api, job.token)
                 if found is not None:
                     return found
+            if self._running(conn, job.account) >= max_running:
+                return None
             conn.execute(
                 f"INSERT INTO video_jobs ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (job.job_id, job.account, job.region, job.api, job.token, job.fingerprint, json.dumps(job.params),
@@ -106,8 +112,13 @@ class VideoJobStore:
     def running_count(self, account: str) -> int:
         """How many IN_PROGRESS jobs an account has, in every region."""
         with self.db.reading() as conn:
-            row = conn.execute("SELECT COUNT(*) FROM video_jobs WHERE account = ? AND status = ?",
-                               (account, IN_PROGRESS)).fetchone()
+            return self._running(conn, account)
+
+    @staticmethod
+    def _running(conn: sqlite3.Connection, account: str) -> int:
+        """How many IN_PROGRESS jobs an account has, inside a held connection."""
+        row = conn.execute("SELECT COUNT(*) FROM video_jobs WHERE account = ? AND status = ?",
+                           (account, IN_PROGRESS)).fetchone()
         return int(row[0])
 
     def add_results(self, job_id: str, first: int, items: Sequence[ResultItem]) -> bool:

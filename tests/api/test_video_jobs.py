@@ -217,7 +217,7 @@ def test_two_workers_run_two_searches_at_once_with_the_same_results(tmp_path: Pa
         server.stop()
 
 
-def test_job_limit_shutdown_cancel_and_reset(tmp_path: Path, engine: Engine) -> None:
+def test_job_limit_shutdown_cancel_and_reset(tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     server = start_live_server(Settings(port=0, data_dir=tmp_path / "data"), engine)
     try:
         assert server.emulator.runtime.video is not None
@@ -228,6 +228,13 @@ def test_job_limit_shutdown_cancel_and_reset(tmp_path: Path, engine: Engine) -> 
         assert len(ids) == 20
         with pytest.raises(rek.exceptions.LimitExceededException):
             rek.start_face_detection(Video=SHORT_VIDEO)
+        store = server.emulator.runtime.store.video_jobs
+        with monkeypatch.context() as stale:  # a concurrent Start counted before the 20th job was stored
+            stale.setattr(store, "running_count", lambda account: 19)
+            with pytest.raises(rek.exceptions.LimitExceededException):
+                rek.start_face_detection(Video=SHORT_VIDEO, ClientRequestToken="late")
+        assert store.running_count("123456789012") == 20
+        assert not [p for p in (tmp_path / "data" / VIDEO_DIR).iterdir() if p.name not in ids]  # its copy is gone
         job_id = ids.pop()
         server.emulator.runtime.video.run(job_id)  # a shutdown cancels the analysis: the job waits for a restart
         assert rek.get_face_detection(JobId=job_id)["JobStatus"] == "IN_PROGRESS"
