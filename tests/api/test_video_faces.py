@@ -215,6 +215,18 @@ def test_unknown_job_ids(rek: Any, detected: tuple[str, Any]) -> None:
         rek.get_face_search(JobId=detected[0])
 
 
+def test_a_next_token_belongs_to_its_job(rek: Any, detected: tuple[str, Any]) -> None:
+    job_id = detected[0]
+    other = rek.start_face_detection(Video=VIDEO)["JobId"]
+    assert wait_for(rek.get_face_detection, other)["JobStatus"] == "SUCCEEDED"
+    token = rek.get_face_detection(JobId=job_id, MaxResults=3)["NextToken"]
+    with pytest.raises(rek.exceptions.InvalidPaginationTokenException) as err:
+        rek.get_face_detection(JobId=other, NextToken=token)
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert [f["Timestamp"] for f in rek.get_face_detection(JobId=job_id, NextToken=token, MaxResults=2)["Faces"]] \
+        == [f["Timestamp"] for f in detected[1]["Faces"][3:5]]
+
+
 def test_start_refusals(rek: Any) -> None:
     with pytest.raises(rek.exceptions.InvalidS3ObjectException):
         rek.start_face_detection(Video={"S3Object": {"Bucket": BUCKET, "Name": "missing.mp4"}})
