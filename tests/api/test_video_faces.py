@@ -198,6 +198,10 @@ def test_police_denied_face_search_but_not_detection(live: LiveServer, searched:
     entries = live.emulator.audit.entries()
     decisions = {(e["operation"], e["decision"]) for e in entries if e["account"] == "111111111111"}
     assert {("StartFaceSearch", "deny"), ("GetFaceSearch", "deny")} <= decisions
+    # other accounts' searches are audited too (allowed), and detection, which the moratorium leaves out, is not
+    allowed = {(e["operation"], e["decision"]) for e in entries if e["account"] == "123456789012"}
+    assert {("StartFaceSearch", "allow"), ("GetFaceSearch", "allow")} <= allowed
+    assert not {e["operation"] for e in entries} & {"StartFaceDetection", "GetFaceDetection"}
 
 
 def test_jobs_are_private_to_their_account(live: LiveServer, detected: tuple[str, Any]) -> None:
