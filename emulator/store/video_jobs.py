@@ -60,13 +60,19 @@ class VideoJobStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def create(self, job: VideoJob) -> VideoJob:
-        """Insert a new IN_PROGRESS job; if its token is already used, return that job instead (nothing inserted)."""
+    def create(self, job: VideoJob, max_running: int) -> VideoJob | None:
+        """Insert a new IN_PROGRESS job; if its token is already used, return that job instead (nothing inserted).
+
+        None (nothing inserted) when the account already has max_running jobs in progress: counted in the same
+        transaction, so concurrent starts cannot pass the limit together.
+        """
         with self.db.transaction() as conn:
             if job.token is not None:
                 found = self._by_token(conn, job.account, job.region, job.api, job.token)
                 if found is not None:
                     return found
+            if self._running(conn, job.account) >= max_running:
+                return None
             conn.execute(
                 f"INSERT INTO video_jobs ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (job.job_id, job.account, job.region, job.api, job.token, job.fingerprint, json.dumps(job.params),
@@ -106,13 +112,40 @@ class VideoJobStore:
     def running_count(self, account: str) -> int:
         """How many IN_PROGRESS jobs an account has, in every region."""
         with self.db.reading() as conn:
-            row = conn.execute("SELECT COUNT(*) FROM video_jobs WHERE account = ? AND status = ?",
-                               (account, IN_PROGRESS)).fetchone()
+            return self._running(conn, account)
+
+    @staticmethod
+    def _running(conn: sqlite3.Connection, account: str) -> int:
+        """How many IN_PROGRESS jobs an account has, inside a held connection."""
+        row = conn.execute("SELECT COUNT(*) FROM video_jobs WHERE account = ? AND status = ?",
+                           (account, IN_PROGRESS)).fetchone()
         return int(row[0])
 
+    def add_results(self, job_id: str, first: int, items: Sequence[ResultItem]) -> bool:
+        """Store a batch of an IN_PROGRESS job's results at positions first, first + 1, ...; False when it is gone.
+
+        Results are written while the job runs, a batch at a time, so a long video's results are never all in
+        memory; Get* shows them only once the job SUCCEEDED.
+        """
+        with self.db.transaction() as conn:
+            row = conn.execute("SELECT status FROM video_jobs WHERE job_id = ?", (job_id,)).fetchone()
+            if row is None or row[0] != IN_PROGRESS:
+                return False
+            conn.executemany(
+                "INSERT INTO video_results (job_id, position, timestamp, person, item) VALUES (?, ?, ?, ?, ?)",
+                ((job_id, first + i, r.timestamp, r.person, json.dumps(r.item, separators=(",", ":")))
+                 for i, r in enumerate(items)),
+            )
+        return True
+
+    def clear_results(self, job_id: str) -> None:
+        """Drop the results an interrupted run of a job wrote (it starts over)."""
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM video_results WHERE job_id = ?", (job_id,))
+
     def finish(self, job_id: str, status: str, message: str | None, metadata: dict[str, Any] | None,
-               items: Sequence[ResultItem], finished: float) -> bool:
-        """Record a job's outcome and results in one transaction; False when the job is gone or already done."""
+               finished: float) -> bool:
+        """Record a job's outcome (a failed job keeps no results); False when the job is gone or already done."""
         with self.db.transaction() as conn:
             cur = conn.execute(
                 "UPDATE video_jobs SET status = ?, status_message = ?, metadata = ?, finished = ?"
@@ -121,11 +154,8 @@ class VideoJobStore:
             )
             if cur.rowcount != 1:
                 return False
-            conn.executemany(
-                "INSERT INTO video_results (job_id, position, timestamp, person, item) VALUES (?, ?, ?, ?, ?)",
-                ((job_id, i, r.timestamp, r.person, json.dumps(r.item, separators=(",", ":")))
-                 for i, r in enumerate(items)),
-            )
+            if status != SUCCEEDED:
+                conn.execute("DELETE FROM video_results WHERE job_id = ?", (job_id,))
         return True
 
     def by_time(self, job_id: str, after: int, limit: int) -> list[tuple[int, dict[str, Any]]]:

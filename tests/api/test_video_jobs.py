@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,20 @@ from emulator import cli
 from emulator.app import build_runtime
 from emulator.config import VIDEO_DIR, Settings
 from emulator.engine import Engine
+from emulator.ops.video import jobs as video_jobs
+from emulator.store import ResultItem
 from emulator.testing import mock_rekognition
-from tests.api.video_support import SHORT, SIZE, put_video, seven_hour_video, wait_for
+from tests.api.video_support import (
+    A_B_A,
+    A_INDEXED,
+    DEADLINE_S,
+    SHORT,
+    SIZE,
+    put_video,
+    seven_hour_video,
+    wait_for,
+)
+from tests.photos import photo
 from tests.support import LiveServer, start_live_server
 from tests.videos import video_bytes
 
@@ -107,7 +119,105 @@ def test_completion_published_to_sns_reaches_raw_and_enveloped_sqs_queues(live: 
     assert isinstance(notice["Timestamp"], int) and notice["Timestamp"] > 1_500_000_000_000  # ms since the epoch
 
 
-def test_job_limit_shutdown_cancel_and_reset(tmp_path: Path, engine: Engine) -> None:
+def test_results_are_stored_a_batch_at_a_time_and_shown_once_the_job_succeeded(
+        live: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long video's results never pile up in memory: they reach the store in batches while the job runs."""
+    rek, s3 = live.client(), live.client("s3")
+    s3.put_object(Bucket=BUCKET, Key="a-b-a.mp4", Body=video_bytes(A_B_A, SIZE))
+    monkeypatch.setattr(video_jobs, "RESULT_BATCH", 4)
+    store = live.emulator.runtime.store.video_jobs
+    batches: list[tuple[int, int, str, int]] = []
+    add_results = store.add_results
+
+    def spy(job_id: str, first: int, items: Sequence[ResultItem]) -> bool:
+        """Record each batch and what a client sees of the job meanwhile."""
+        seen = rek.get_face_detection(JobId=job_id)
+        batches.append((first, len(items), seen["JobStatus"], len(seen["Faces"])))
+        return add_results(job_id, first, items)
+
+    monkeypatch.setattr(store, "add_results", spy)
+    job_id = rek.start_face_detection(Video={"S3Object": {"Bucket": BUCKET, "Name": "a-b-a.mp4"}})["JobId"]
+    answer = wait_for(rek.get_face_detection, job_id)
+    assert answer["JobStatus"] == "SUCCEEDED"
+    faces = answer["Faces"]
+    assert len(faces) >= 15 and len(batches) == -(-len(faces) // 4)  # 3.6 s at 5 frames a second, one face each
+    assert [first for first, *_ in batches] == list(range(0, len(faces), 4))
+    assert all(size <= 4 for _, size, *_ in batches)
+    assert {(status, shown) for *_, status, shown in batches} == {("IN_PROGRESS", 0)}  # nothing shown early
+    assert [f["Timestamp"] for f in faces] == sorted(f["Timestamp"] for f in faces)
+
+
+def test_a_result_the_store_refuses_fails_the_job_instead_of_leaving_it_in_progress(
+        live: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug past the analysis (here an item JSON cannot hold) ends the job FAILED with AWS's generic message."""
+    rek = live.client()
+    monkeypatch.setattr(video_jobs, "detection_items",
+                        lambda *args: [ResultItem(0, 0, {"Timestamp": 0, "Face": {"Confidence": {99.0}}})])
+    job_id = rek.start_face_detection(Video=SHORT_VIDEO)["JobId"]
+    answer = wait_for(rek.get_face_detection, job_id)
+    assert answer["JobStatus"] == "FAILED" and answer["StatusMessage"] == "Internal server error"
+    assert answer["Faces"] == []
+
+
+def test_collection_deleted_while_searching_fails_the_job(live: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A collection deleted (and made again) while its search runs: the job FAILS with the collection's message."""
+    rek, s3 = live.client(), live.client("s3")
+    s3.put_object(Bucket=BUCKET, Key="a-b-a.mp4", Body=video_bytes(A_B_A, SIZE))
+    rek.create_collection(CollectionId="gone-soon")
+    monkeypatch.setattr(video_jobs, "RESULT_BATCH", 4)
+    store = live.emulator.runtime.store.video_jobs
+    add_results = store.add_results
+
+    def recreate_first(job_id: str, first: int, items: Sequence[ResultItem]) -> bool:
+        """Delete the collection and make one of the same name while the first batch is stored."""
+        if first == 0:
+            rek.delete_collection(CollectionId="gone-soon")
+            rek.create_collection(CollectionId="gone-soon")
+        return add_results(job_id, first, items)
+
+    monkeypatch.setattr(store, "add_results", recreate_first)
+    job_id = rek.start_face_search(Video={"S3Object": {"Bucket": BUCKET, "Name": "a-b-a.mp4"}},
+                                   CollectionId="gone-soon")["JobId"]
+    answer = wait_for(rek.get_face_search, job_id)
+    assert answer["JobStatus"] == "FAILED" and answer["Persons"] == []
+    assert answer["StatusMessage"] == "The collection id: gone-soon does not exist"
+
+
+def test_two_workers_run_two_searches_at_once_with_the_same_results(tmp_path: Path, engine: Engine,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """--video-workers 2: two jobs analyse at the same time (each waits for the other's first batch), sharing the
+    engine and the collection's index, and find the same persons with the same matches."""
+    server = start_live_server(Settings(port=0, data_dir=tmp_path / "data", video_workers=2), engine)
+    try:
+        rek, s3 = server.client(), server.client("s3")
+        put_video(s3, BUCKET, "a-b-a.mp4", A_B_A)
+        rek.create_collection(CollectionId="both")
+        indexed = rek.index_faces(CollectionId="both", Image={"Bytes": photo(A_INDEXED)})
+        face_id = indexed["FaceRecords"][0]["Face"]["FaceId"]
+        monkeypatch.setattr(video_jobs, "RESULT_BATCH", 2)
+        store = server.emulator.runtime.store.video_jobs
+        add_results, together = store.add_results, threading.Barrier(2, timeout=DEADLINE_S / 2)
+
+        def meet(job_id: str, first: int, items: Sequence[ResultItem]) -> bool:
+            """Hold each job's first batch until the other job has one too (one worker would never get there)."""
+            if first == 0:
+                together.wait()
+            return add_results(job_id, first, items)
+
+        monkeypatch.setattr(store, "add_results", meet)
+        video = {"S3Object": {"Bucket": BUCKET, "Name": "a-b-a.mp4"}}
+        ids = [rek.start_face_search(Video=video, CollectionId="both")["JobId"] for _ in range(2)]
+        answers = [wait_for(rek.get_face_search, job_id) for job_id in ids]
+        assert [a["JobStatus"] for a in answers] == ["SUCCEEDED", "SUCCEEDED"]
+        assert answers[0]["Persons"] == answers[1]["Persons"] and answers[0]["Persons"]
+        matched = {p["Person"]["Index"] for p in answers[0]["Persons"] if p.get("FaceMatches")}
+        assert len(matched) == 1 and all(m["Face"]["FaceId"] == face_id for p in answers[0]["Persons"]
+                                         for m in p.get("FaceMatches", []))
+    finally:
+        server.stop()
+
+
+def test_job_limit_shutdown_cancel_and_reset(tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     server = start_live_server(Settings(port=0, data_dir=tmp_path / "data"), engine)
     try:
         assert server.emulator.runtime.video is not None
@@ -118,6 +228,13 @@ def test_job_limit_shutdown_cancel_and_reset(tmp_path: Path, engine: Engine) -> 
         assert len(ids) == 20
         with pytest.raises(rek.exceptions.LimitExceededException):
             rek.start_face_detection(Video=SHORT_VIDEO)
+        store = server.emulator.runtime.store.video_jobs
+        with monkeypatch.context() as stale:  # a concurrent Start counted before the 20th job was stored
+            stale.setattr(store, "running_count", lambda account: 19)
+            with pytest.raises(rek.exceptions.LimitExceededException):
+                rek.start_face_detection(Video=SHORT_VIDEO, ClientRequestToken="late")
+        assert store.running_count("123456789012") == 20
+        assert not [p for p in (tmp_path / "data" / VIDEO_DIR).iterdir() if p.name not in ids]  # its copy is gone
         job_id = ids.pop()
         server.emulator.runtime.video.run(job_id)  # a shutdown cancels the analysis: the job waits for a restart
         assert rek.get_face_detection(JobId=job_id)["JobStatus"] == "IN_PROGRESS"
@@ -144,6 +261,8 @@ def test_restart_keeps_finished_results_resumes_unfinished_and_fails_lost_videos
         first.emulator.runtime.video.close()  # the next jobs are still queued when the server stops
         resumed = rek.start_face_detection(Video=SHORT_VIDEO)["JobId"]
         lost = rek.start_face_detection(Video=SHORT_VIDEO)["JobId"]
+        # as a run that a shutdown interrupted leaves them: some results stored, the job still IN_PROGRESS
+        assert first.emulator.runtime.store.video_jobs.add_results(resumed, 0, [ResultItem(0, 0, {"Timestamp": 0})])
     finally:
         first.stop()
     (settings.data_dir / VIDEO_DIR / lost).unlink()  # type: ignore[operator]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from emulator.engine import DetectedFace, Engine
-from emulator.engine.video import VideoAnalysis, VideoCancelled, VideoError, analyse
+from emulator.engine.video import VideoAnalysis, VideoCancelled, VideoError, VideoFace, VideoMetadata, analyse
 from tests.videos import letterbox, timed_video_bytes, video_bytes
 
 JOLIE, JOLIE_LATER = "angelina_jolie/1.jpg", "angelina_jolie/3.jpg"
@@ -142,3 +142,18 @@ def test_corrupt_video_fails_analyse_too(engine: Engine) -> None:
     with pytest.raises(VideoError) as caught:
         analyse(data[: len(data) * 2 // 3], engine)
     assert caught.value.message == "Unsupported codec/format."
+
+
+def test_sink_takes_each_frame_instead_of_the_result(engine: Engine, scenes: VideoAnalysis) -> None:
+    """With a sink, each analysed frame's faces go to it as they come and the result keeps none of them."""
+    frames: list[tuple[int, list[int]]] = []
+
+    def sink(meta: VideoMetadata, faces: list[VideoFace]) -> None:
+        assert meta == scenes.metadata
+        frames.append((faces[0].timestamp_ms if faces else -1, [vf.index for vf in faces]))
+        assert all(vf.timestamp_ms == faces[0].timestamp_ms for vf in faces)
+
+    result = analyse(video_bytes(SCENES, size=SIZE), engine, sink=sink)
+    assert result.faces == [] and result.frames_analysed == scenes.frames_analysed == len(frames)
+    streamed = [(ms, index) for ms, indices in frames for index in indices]
+    assert streamed == [(vf.timestamp_ms, vf.index) for vf in scenes.faces]

@@ -48,13 +48,16 @@ def probe(source: bytes | Path) -> VideoMetadata:
 def analyse(source: bytes | Path, engine: Engine, *, attributes: frozenset[str] = frozenset(),
             descriptors: bool = True, sample_fps: float = DEFAULT_SAMPLE_FPS,
             cancelled: Callable[[], bool] | None = None,
-            progress: Callable[[int], None] | None = None) -> VideoAnalysis:
+            progress: Callable[[int], None] | None = None,
+            sink: Callable[[VideoMetadata, list[VideoFace]], None] | None = None) -> VideoAnalysis:
     """Detect and track the faces of a video at sample_fps frames a second (see sampling.sampled_frames).
 
     Decoding runs a frame or two ahead in a background thread (prefetch.py) while the engine works on the
     current one. Descriptors are always computed (the tracker needs them); descriptors=False drops them from
     the result. progress(percent) is called after each analysed frame with 0-100 of the duration done;
     cancelled() is polled (in the caller's thread) before each analysed frame and raises VideoCancelled.
+    sink(metadata, faces), when given, receives each analysed frame's faces (in the caller's thread) instead of
+    the result keeping them: the result's faces stay empty, so a long video's faces are never all in memory.
     Raises VideoError for a video Rekognition would fail.
     """
     if not sample_fps > 0:
@@ -72,9 +75,13 @@ def analyse(source: bytes | Path, engine: Engine, *, attributes: frozenset[str] 
                 found = engine.faces(image, descriptors=True, attributes=attributes, details=True)
                 boxes = [(f.left, f.top, f.width, f.height) for f in found]
                 indices = tracker.assign(ms, boxes, [f.descriptor for f in found])
-                for face, index in zip(found, indices, strict=True):
-                    kept = face if descriptors else dataclasses.replace(face, descriptor=None)
-                    faces.append(VideoFace(timestamp_ms=ms, index=index, face=kept))
+                frame_faces = [VideoFace(timestamp_ms=ms, index=index,
+                                         face=face if descriptors else dataclasses.replace(face, descriptor=None))
+                               for face, index in zip(found, indices, strict=True)]
+                if sink is not None:
+                    sink(video.metadata, frame_faces)
+                else:
+                    faces.extend(frame_faces)
                 analysed += 1
                 if progress is not None:
                     progress(min(100, ms * 100 // duration) if duration > 0 else 0)

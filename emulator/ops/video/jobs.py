@@ -1,9 +1,11 @@
 """The stored-video job pool: a bounded set of worker threads analysing queued jobs, outside every request.
 
 A job's video is copied from S3 into the scratch folder when it starts (the data dir's ``videos/``, or a
-temporary folder in memory mode) and removed when the job ends. Outcomes and results are written to the store
-in one transaction, then the completion status is published to the job's SNS topic. On shutdown running
-analyses are cancelled and stay IN_PROGRESS; the next start of the same data dir queues them again.
+temporary folder in memory mode) and removed when the job ends. Results are written to the store while the
+video is analysed, RESULT_BATCH items at a time (a long video's results are never all in memory); the outcome
+is recorded when the analysis ends, then the completion status is published to the job's SNS topic. On
+shutdown running analyses are cancelled and stay IN_PROGRESS; the next start of the same data dir queues them
+again, and their runs start over.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from emulator.engine.video import VideoCancelled, VideoError, analyse
+from emulator.engine.video import VideoCancelled, VideoError, VideoFace, VideoMetadata, analyse
 from emulator.ops.lookups import collection_missing
 from emulator.ops.runtime import Runtime
 from emulator.ops.video.results import (
@@ -28,9 +30,10 @@ from emulator.ops.video.results import (
     detection_items,
     engine_attributes,
     metadata_dict,
+    search_collection,
     search_items,
 )
-from emulator.store import ResultItem, VideoJob
+from emulator.store import ResultItem, VideoJob, VideoJobStore
 from emulator.store.video_jobs import FAILED, IN_PROGRESS, SUCCEEDED
 
 log = logging.getLogger(__name__)
@@ -42,8 +45,35 @@ MAX_CONCURRENT_JOBS = 20
 LOST_MESSAGE = "The video of this job is no longer available. Start the job again."
 INTERNAL_MESSAGE = "Internal server error"
 JOIN_TIMEOUT = 30.0  # seconds close() waits for each worker after cancelling its analysis
+#: Result items stored in one transaction while a job runs.
+RESULT_BATCH = 500
 
-Outcome = tuple[str, str | None, dict[str, Any] | None, list[ResultItem]]
+Outcome = tuple[str, str | None, dict[str, Any] | None]
+Render = Callable[[VideoMetadata, list[VideoFace]], list[ResultItem]]
+
+
+class ResultWriter:
+    """The analysis' sink: renders each analysed frame's faces to result items and stores them a batch at a time."""
+
+    def __init__(self, store: VideoJobStore, job_id: str, render: Render, batch: int) -> None:
+        self._store, self._job_id, self._render, self._batch = store, job_id, render, batch
+        self._pending: list[ResultItem] = []
+        self._written = 0
+
+    def __call__(self, meta: VideoMetadata, faces: list[VideoFace]) -> None:
+        """Take one analysed frame's faces."""
+        self._pending.extend(self._render(meta, faces))
+        if len(self._pending) >= self._batch:
+            self.flush()
+
+    def flush(self) -> None:
+        """Store the pending items; VideoCancelled when the job was forgotten meanwhile (reset)."""
+        if not self._pending:
+            return
+        if not self._store.add_results(self._job_id, self._written, self._pending):
+            raise VideoCancelled()
+        self._written += len(self._pending)
+        self._pending = []
 
 
 class VideoJobs:
@@ -139,37 +169,49 @@ class VideoJobs:
         if job is None or job.status != IN_PROGRESS:
             return
         try:
-            outcome = self._outcome(job)
+            status, message, metadata = self._outcome(job)
         except VideoCancelled:
             return  # shutdown: the job stays IN_PROGRESS and its video stays, for the next start
-        status, message, metadata, items = outcome
         finished = time.time()
-        if not self._rt.store.video_jobs.finish(job_id, status, message, metadata, items, finished):
+        if not self._rt.store.video_jobs.finish(job_id, status, message, metadata, finished):
             return  # forgotten meanwhile (reset)
         self.video_path(job_id).unlink(missing_ok=True)
         self._notify(job, status, message, finished)
 
     def _outcome(self, job: VideoJob) -> Outcome:
-        """Analyse the job's video: (status, status message, video metadata, result items)."""
+        """Analyse the job's video, storing its results as they come: (status, status message, video metadata)."""
         path = self.video_path(job.job_id)
         if not path.exists():
-            return FAILED, LOST_MESSAGE, None, []
+            return FAILED, LOST_MESSAGE, None
+        store = self._rt.store.video_jobs
+        store.clear_results(job.job_id)  # a run a shutdown interrupted may have stored some
         search = job.api == API_SEARCH
         try:
+            if search:
+                record = search_collection(self._rt, job)
+
+                def render(meta: VideoMetadata, faces: list[VideoFace]) -> list[ResultItem]:
+                    """PersonMatch items of one frame, searched in the job's collection."""
+                    return search_items(self._rt, job, record, meta, faces)
+            else:
+                render = detection_items
+            writer = ResultWriter(store, job.job_id, render, RESULT_BATCH)
             analysis = analyse(path, self._rt.engine, attributes=engine_attributes(job.params.get("FaceAttributes")),
-                               descriptors=search, cancelled=lambda: self._cancelled(job.job_id))
-            items = search_items(self._rt, job, analysis) if search else detection_items(analysis)
+                               descriptors=search, cancelled=lambda: self._cancelled(job.job_id), sink=writer)
+            writer.flush()
+            if search and search_collection(self._rt, job).pk != record.pk:
+                raise CollectionMissing(job.params["CollectionId"])  # deleted (and made again) meanwhile
         except VideoCancelled:
             raise
         except VideoError as exc:
             log.info("video job %s failed: %s", job.job_id, exc)
-            return FAILED, exc.message, None, []
+            return FAILED, exc.message, None
         except CollectionMissing as exc:
-            return FAILED, collection_missing(str(exc)).message, None, []
+            return FAILED, collection_missing(str(exc)).message, None
         except Exception:  # noqa: BLE001 - a bug fails the job with AWS's generic message, never silently
             log.exception("video job %s failed", job.job_id)
-            return FAILED, INTERNAL_MESSAGE, None, []
-        return SUCCEEDED, None, metadata_dict(analysis.metadata), items
+            return FAILED, INTERNAL_MESSAGE, None
+        return SUCCEEDED, None, metadata_dict(analysis.metadata)
 
     def _notify(self, job: VideoJob, status: str, message: str | None, finished: float) -> None:
         """Publish the completion status to the job's NotificationChannel topic, if it has one."""

@@ -1,15 +1,15 @@
-"""A video analysis to AWS's result items: FaceDetection for face detection, PersonMatch for face search."""
+"""Analysed video faces to AWS's result items: FaceDetection for face detection, PersonMatch for face search."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from emulator.engine import DEFAULT_THRESHOLD
-from emulator.engine.video import VideoAnalysis, VideoFace, VideoMetadata
+from emulator.engine.video import VideoFace, VideoMetadata
 from emulator.ops.face_detail import bounding_box, face_detail, requested
 from emulator.ops.runtime import Runtime
 from emulator.ops.search import DEFAULT_MAX_FACES, matches
-from emulator.store import ResultItem, VideoJob
+from emulator.store import CollectionRecord, ResultItem, VideoJob
 
 #: FaceDetail members GetFaceDetection always leaves out (its API reference: "always null").
 VIDEO_OMITS = ("FaceOccluded", "EyeDirection")
@@ -48,26 +48,30 @@ def _detail(vf: VideoFace, meta: VideoMetadata) -> dict[str, Any]:
     return detail
 
 
-def detection_items(analysis: VideoAnalysis) -> list[ResultItem]:
-    """GetFaceDetection's Faces: [{Timestamp, Face}] in timestamp order."""
-    meta = analysis.metadata
+def detection_items(meta: VideoMetadata, faces: list[VideoFace]) -> list[ResultItem]:
+    """GetFaceDetection's Faces for analysed faces: [{Timestamp, Face}] in timestamp order."""
     return [ResultItem(vf.timestamp_ms, vf.index, {"Timestamp": vf.timestamp_ms, "Face": _detail(vf, meta)})
-            for vf in _ordered(analysis.faces)]
+            for vf in _ordered(faces)]
 
 
-def search_items(rt: Runtime, job: VideoJob, analysis: VideoAnalysis) -> list[ResultItem]:
-    """GetFaceSearch's Persons: every tracked face, with FaceMatches only when it matches faces of the collection.
+def search_collection(rt: Runtime, job: VideoJob) -> CollectionRecord:
+    """The collection a face search job searches, or CollectionMissing once it is deleted."""
+    record = rt.store.collections.get(job.account, job.region, job.params["CollectionId"])
+    if record is None:
+        raise CollectionMissing(job.params["CollectionId"])
+    return record
+
+
+def search_items(rt: Runtime, job: VideoJob, record: CollectionRecord, meta: VideoMetadata,
+                 faces: list[VideoFace]) -> list[ResultItem]:
+    """GetFaceSearch's Persons for analysed faces: every tracked face, with FaceMatches only when it matches.
 
     AWS leaves FaceMatches out of a person that matches no one (its own examples test `'FaceMatches' in
     personMatch`; a Java example that assumed it was always there hit a NullPointerException: awsdocs issue 5).
     """
-    record = rt.store.collections.get(job.account, job.region, job.params["CollectionId"])
-    if record is None:
-        raise CollectionMissing(job.params["CollectionId"])
     threshold = float(job.params.get("FaceMatchThreshold", DEFAULT_THRESHOLD))
-    meta = analysis.metadata
     items = []
-    for vf in _ordered(analysis.faces):
+    for vf in _ordered(faces):
         found = [] if vf.face.descriptor is None else matches(rt, record, vf.face.descriptor, threshold,
                                                               DEFAULT_MAX_FACES)
         person = {"Index": vf.index, "BoundingBox": bounding_box(vf.face, meta.frame_width, meta.frame_height),

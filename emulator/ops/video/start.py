@@ -84,7 +84,10 @@ def start_job(ctx: RequestContext, rt: Runtime, params: Params, api: str) -> str
     job = VideoJob(job_id=job_id, account=ctx.account, region=ctx.region, api=api, token=token or None,
                    fingerprint=digest, params=_kept(params), status=IN_PROGRESS, status_message=None,
                    metadata=None, created=ctx.now, finished=None)
-    stored = rt.store.video_jobs.create(job)
+    stored = rt.store.video_jobs.create(job, MAX_CONCURRENT_JOBS)
+    if stored is None:  # concurrent starts reached the limit meanwhile
+        path.unlink(missing_ok=True)
+        raise LimitExceededException(LIMIT_MESSAGE)
     if stored.job_id != job_id:  # the same token started a job meanwhile
         path.unlink(missing_ok=True)
         return _replay(stored, str(token), digest)
