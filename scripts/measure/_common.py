@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -52,7 +52,7 @@ def views(engine: Engine, root: Path, chosen: list[dict[str, str]], chips: bool 
         yield row, (found[0] if found else None)
 
 
-def table(header: list[str], lines: list[list[object]]) -> str:
+def table(header: Sequence[str], lines: Sequence[Sequence[object]]) -> str:
     """A Markdown table."""
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     out += ["| " + " | ".join(str(c) for c in line) + " |" for line in lines]
