@@ -18,7 +18,6 @@ import argparse
 import functools
 import io
 import logging
-import os
 import statistics
 import sys
 import tempfile
@@ -40,6 +39,7 @@ from emulator.config import Settings  # noqa: E402
 from emulator.engine import Engine, ImageError, decode_image  # noqa: E402
 from emulator.engine.detectors.retinaface import RetinaFaceDetector, network_scale  # noqa: E402
 from emulator.engine.models import model_path  # noqa: E402
+from tests.photos import faces_root  # noqa: E402
 from tests.support import start_live_server  # noqa: E402
 
 
@@ -140,7 +140,7 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2, help="onnxruntime intra-op threads, as serve's")
     args = ap.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    root = Path(os.environ.get("FACES_DIR") or ROOT.parent / "shared" / "faces")
+    root = faces_root()
     engine = Engine(threads=args.threads)
     hog_engine = Engine(detector="hog", descriptor="dlib")
     raw = RawDlib()

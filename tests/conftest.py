@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,23 +9,16 @@ import pytest
 
 from emulator.config import Settings
 from emulator.engine import Engine
+from tests.photos import REPO, faces_root
 from tests.support import LiveServer, start_live_server
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def faces_root() -> Path:
-    """Return the folder of test face photos ($FACES_DIR or ../shared/faces)."""
-    return Path(os.environ.get("FACES_DIR") or REPO.parent / "shared" / "faces")
+__all__ = ["REPO", "faces_root"]
 
 
 @pytest.fixture(scope="session")
 def faces_dir() -> Path:
-    """The face photos folder; the suite cannot run without it."""
-    root = faces_root()
-    if not (root / "MANIFEST.csv").exists():
-        pytest.fail(f"face photos not found at {root}; set FACES_DIR")
-    return root
+    """The face photos folder; the suite cannot run without it (faces_root says where it looked)."""
+    return faces_root()
 
 
 @pytest.fixture(scope="session")

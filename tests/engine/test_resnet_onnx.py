@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,22 +15,16 @@ import pytest
 from emulator.engine.resnet import dlib_format, runtime
 from emulator.engine.resnet.dlib_format import Conv, DlibNet
 from emulator.engine.resnet.runtime import OnnxDescriptor, ResnetBuildError
+from tests.photos import faces_root
 
 TOLERANCE = 1e-5
 Chips = npt.NDArray[np.uint8]
 Descriptors = npt.NDArray[np.float32]
 
 
-def _faces_root() -> Path:
-    """The shared face photo folder ($FACES_DIR, else ../shared/faces next to the repository)."""
-    return Path(os.environ.get("FACES_DIR") or Path(__file__).resolve().parents[3] / "shared" / "faces")
-
-
 def person_photos() -> list[Path]:
     """Photos in identity folders that are people (folders starting with '_' are not)."""
-    root = _faces_root()
-    if not root.is_dir():
-        pytest.skip(f"no face photos at {root}")
+    root = faces_root()
     return sorted(
         p
         for p in root.glob("*/*")
