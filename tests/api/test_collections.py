@@ -1,4 +1,4 @@
-"""Collections through boto3 against the live server: shapes, errors, pagination, tags, persistence."""
+"""Collections through boto3 (live server and in-process): shapes, errors, pagination, tags, persistence."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from botocore.exceptions import ClientError
 
 from emulator.config import Settings
 from emulator.engine import Engine
-from tests.support import LiveServer, start_live_server
+from tests.support import start_live_server
+from tests.targets import Target
 
 
 def _code(err: pytest.ExceptionInfo[ClientError]) -> str:
@@ -76,8 +77,8 @@ def test_constraint_violations_are_validation_exceptions(rekognition: Any, kwarg
     assert fragment in message
 
 
-def test_list_collections_pages_with_the_paginator(server: LiveServer) -> None:
-    client = server.client(region="eu-west-1")
+def test_list_collections_pages_with_the_paginator(api: Target) -> None:
+    client = api.client(region="eu-west-1")
     ids = [f"page-{i:02d}" for i in range(23)]
     for cid in ids:
         client.create_collection(CollectionId=cid)
@@ -97,8 +98,8 @@ def test_list_collections_pages_with_the_paginator(server: LiveServer) -> None:
         client.delete_collection(CollectionId=cid)
 
 
-def test_pages_end_on_ids_starting_with_dash_or_dot(server: LiveServer) -> None:
-    client = server.client(region="ap-south-1")
+def test_pages_end_on_ids_starting_with_dash_or_dot(api: Target) -> None:
+    client = api.client(region="ap-south-1")
     ids = ["-a", "-b", ".c", ".d", "e"]
     for cid in ids:
         client.create_collection(CollectionId=cid)
@@ -108,8 +109,8 @@ def test_pages_end_on_ids_starting_with_dash_or_dot(server: LiveServer) -> None:
         client.delete_collection(CollectionId=cid)
 
 
-def test_regions_are_isolated(server: LiveServer) -> None:
-    east, west = server.client(region="us-east-1"), server.client(region="us-west-2")
+def test_regions_are_isolated(api: Target) -> None:
+    east, west = api.client(region="us-east-1"), api.client(region="us-west-2")
     east.create_collection(CollectionId="regional")
     assert "regional" not in west.list_collections()["CollectionIds"]
     with pytest.raises(west.exceptions.ResourceNotFoundException):
@@ -135,6 +136,7 @@ def test_tags(rekognition: Any) -> None:
         rekognition.list_tags_for_resource(ResourceArn=arn)
 
 
+@pytest.mark.server_only("restarts a server on the same data dir")
 def test_restart_keeps_collections_and_tags(tmp_path: Path, engine: Engine) -> None:
     settings = Settings(port=0, data_dir=tmp_path / "data")
     first = start_live_server(settings, engine)
@@ -153,6 +155,7 @@ def test_restart_keeps_collections_and_tags(tmp_path: Path, engine: Engine) -> N
         second.stop()
 
 
+@pytest.mark.server_only("restarts an in-memory server")
 def test_in_memory_keeps_nothing(engine: Engine) -> None:
     settings = Settings(port=0, data_dir=None)
     first = start_live_server(settings, engine)

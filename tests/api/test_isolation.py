@@ -14,6 +14,10 @@ from emulator.engine import Engine
 from tests.photos import identities, photo
 from tests.support import LiveServer, start_live_server
 
+# In-process, S3 calls go to mock_aws straight, in its one default account: only the server pins moto's account
+# to the caller's access key.
+pytestmark = pytest.mark.server_only("two accounts of an accounts file, each with its own S3 buckets")
+
 ACCOUNTS = """
 [[account]]
 id = "111111111111"

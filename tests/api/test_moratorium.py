@@ -17,6 +17,8 @@ from emulator.engine import Engine
 from tests.photos import identities, photo
 from tests.support import LiveServer, start_live_server
 
+pytestmark = pytest.mark.server_only("accounts with their own Organizations tags set through the endpoint; audit CLI")
+
 ACCOUNTS = """
 [[account]]
 id = "111111111111"

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from emulator.config import Settings
 from emulator.engine import Engine
 from tests.photos import identities, photo
 from tests.support import start_live_server
+
+pytestmark = pytest.mark.server_only("restarts a server on the same data dir")
 
 
 def test_faces_users_and_search_survive_a_restart(tmp_path: Path, engine: Engine) -> None:

@@ -14,6 +14,8 @@ from emulator.store import Store
 from tests.photos import identities, photo
 from tests.support import start_live_server
 
+pytestmark = pytest.mark.server_only("restarts a server on the same data dir")
+
 
 def test_next_tokens_survive_a_restart(tmp_path: Path) -> None:
     settings = Settings(port=0, data_dir=tmp_path / "data")
