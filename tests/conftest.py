@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from emulator.config import Settings
 from emulator.engine import Engine
 from tests.photos import REPO, faces_root
 from tests.support import LiveServer, start_live_server
-from tests.targets import Backend, InProcessBackend, ServerBackend, Target
+from tests.targets import Backend, InProcessBackend, Launcher, ServerBackend, Target, launched
 
 __all__ = ["REPO", "faces_root"]
 
@@ -84,3 +85,9 @@ def api(backend: Backend, _route_to_backend: None) -> Iterator[Target]:
 def rekognition(api: Target) -> Any:
     """A boto3 Rekognition client for the test's backend."""
     return api.client()
+
+
+@pytest.fixture(params=["server", "inprocess"])
+def launch(request: pytest.FixtureRequest, engine: Engine) -> Launcher:
+    """Start emulators of this test's kind from options (accounts, policy, clock, data dir), e.g. to restart one."""
+    return functools.partial(launched, request.param, engine)

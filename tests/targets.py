@@ -16,9 +16,10 @@ from botocore.config import Config
 from moto import mock_aws
 
 from emulator.app import Emulator
+from emulator.config import Settings
 from emulator.engine import Engine
 from emulator.testing import MockRekognition, mock_rekognition
-from tests.support import LiveServer
+from tests.support import LiveServer, start_live_server
 
 #: One attempt per call, as the live server's clients: a retry would hide the first answer.
 NO_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"})
@@ -48,6 +49,32 @@ class Backend(Protocol):
     def active(self) -> contextlib.AbstractContextManager[Target]:
         """Route calls to this backend for the duration of the with-block (re-entrant)."""
         ...
+
+
+class Launcher(Protocol):
+    """Starts an emulator of one kind from options, for the with-block; leaving the block stops it."""
+
+    def __call__(self, *, data_dir: Path | None, accounts_file: Path | None = None, policy_file: Path | None = None,
+                 now: str | None = None) -> contextlib.AbstractContextManager[Target]:
+        """An emulator with these options (data_dir None: in memory)."""
+        ...
+
+
+@contextlib.contextmanager
+def launched(kind: str, engine: Engine, *, data_dir: Path | None, accounts_file: Path | None = None,
+             policy_file: Path | None = None, now: str | None = None) -> Iterator[Target]:
+    """A live server (kind "server") or mock_aws + mock_rekognition ("inprocess") with the same options."""
+    if kind == "server":
+        live = start_live_server(Settings(port=0, data_dir=data_dir, accounts_file=accounts_file,
+                                          policy_file=policy_file, now=now), engine)
+        try:
+            yield ServerTarget(live)
+        finally:
+            live.stop()
+        return
+    with mock_aws(), mock_rekognition(data_dir=data_dir, accounts_file=accounts_file, policy_file=policy_file, now=now,
+                                      auth=True, engine=engine) as mock:
+        yield InProcessTarget(mock)
 
 
 class ServerBackend:

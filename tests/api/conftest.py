@@ -15,7 +15,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if HERE not in item.path.resolve().parents:
             continue
         fixtures = getattr(item, "fixturenames", ())
-        if "server" in fixtures and "backend" not in fixtures:
+        if "server" in fixtures and not {"backend", "launch"} & set(fixtures):
             mark = item.get_closest_marker("server_only")
             if mark is None or not mark.args:
                 raise pytest.UsageError(f"{item.nodeid} takes the live server: take `api`/`rekognition` to run both "

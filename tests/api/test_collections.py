@@ -9,10 +9,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from emulator.config import Settings
-from emulator.engine import Engine
-from tests.support import start_live_server
-from tests.targets import Target
+from tests.targets import Launcher, Target
 
 
 def _code(err: pytest.ExceptionInfo[ClientError]) -> str:
@@ -136,35 +133,19 @@ def test_tags(rekognition: Any) -> None:
         rekognition.list_tags_for_resource(ResourceArn=arn)
 
 
-@pytest.mark.server_only("restarts a server on the same data dir")
-def test_restart_keeps_collections_and_tags(tmp_path: Path, engine: Engine) -> None:
-    settings = Settings(port=0, data_dir=tmp_path / "data")
-    first = start_live_server(settings, engine)
-    try:
+def test_restart_keeps_collections_and_tags(tmp_path: Path, launch: Launcher) -> None:
+    with launch(data_dir=tmp_path / "data") as first:
         first.client().create_collection(CollectionId="durable", Tags={"k": "v"})
         created = first.client().describe_collection(CollectionId="durable")["CreationTimestamp"]
-    finally:
-        first.stop()
-    second = start_live_server(settings, engine)
-    try:
+    with launch(data_dir=tmp_path / "data") as second:
         client = second.client()
         described = client.describe_collection(CollectionId="durable")
         assert described["CreationTimestamp"] == created
         assert client.list_tags_for_resource(ResourceArn=described["CollectionARN"])["Tags"] == {"k": "v"}
-    finally:
-        second.stop()
 
 
-@pytest.mark.server_only("restarts an in-memory server")
-def test_in_memory_keeps_nothing(engine: Engine) -> None:
-    settings = Settings(port=0, data_dir=None)
-    first = start_live_server(settings, engine)
-    try:
+def test_in_memory_keeps_nothing(launch: Launcher) -> None:
+    with launch(data_dir=None) as first:
         first.client().create_collection(CollectionId="ephemeral")
-    finally:
-        first.stop()
-    second = start_live_server(settings, engine)
-    try:
+    with launch(data_dir=None) as second:
         assert second.client().list_collections()["CollectionIds"] == []
-    finally:
-        second.stop()

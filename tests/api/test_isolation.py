@@ -13,10 +13,11 @@ from emulator.config import Settings
 from emulator.engine import Engine
 from tests.photos import identities, photo
 from tests.support import LiveServer, start_live_server
+from tests.targets import Launcher, Target
 
 # In-process, S3 calls go to mock_aws straight, in its one default account: only the server pins moto's account
 # to the caller's access key.
-pytestmark = pytest.mark.server_only("two accounts of an accounts file, each with its own S3 buckets")
+OWN_BUCKETS = pytest.mark.server_only("two accounts of an accounts file, each with its own S3 buckets")
 
 ACCOUNTS = """
 [[account]]
@@ -42,16 +43,23 @@ def two_accounts(tmp_path_factory: pytest.TempPathFactory, engine: Engine) -> It
     moto_bridge.reset_moto()
 
 
-def _alpha(live: LiveServer, service: str = "rekognition", region: str = "us-east-1") -> Any:
+def _alpha(live: Target, service: str = "rekognition", region: str = "us-east-1") -> Any:
     return live.client(service, region=region, key="AKIAALPHA00000000001", secret="alpha-secret")
 
 
-def _bravo(live: LiveServer, service: str = "rekognition", region: str = "us-east-1") -> Any:
+def _bravo(live: Target, service: str = "rekognition", region: str = "us-east-1") -> Any:
     return live.client(service, region=region, key="AKIABRAVO00000000001", secret="bravo-secret")
 
 
-def test_no_face_operation_crosses_accounts_or_regions(two_accounts: LiveServer) -> None:
-    alpha, bravo, alpha_west = _alpha(two_accounts), _bravo(two_accounts), _alpha(two_accounts, region="us-west-2")
+def test_no_face_operation_crosses_accounts_or_regions(tmp_path: Path, launch: Launcher) -> None:
+    (tmp_path / "accounts.toml").write_text(ACCOUNTS)
+    with launch(data_dir=tmp_path / "data", accounts_file=tmp_path / "accounts.toml") as target:
+        _no_face_operation_crosses_accounts_or_regions(target)
+
+
+def _no_face_operation_crosses_accounts_or_regions(target: Target) -> None:
+    """Every face operation of bravo, or of alpha in another region, misses alpha's us-east-1 collection."""
+    alpha, bravo, alpha_west = _alpha(target), _bravo(target), _alpha(target, region="us-west-2")
     obama = identities()["barack_obama"]
     alpha.create_collection(CollectionId="people")
     face_id = alpha.index_faces(CollectionId="people", Image={"Bytes": photo(obama[0])})["FaceRecords"][0]["Face"][
@@ -86,6 +94,7 @@ def test_no_face_operation_crosses_accounts_or_regions(two_accounts: LiveServer)
         client.delete_collection(CollectionId="people")
 
 
+@OWN_BUCKETS
 def test_s3_object_versions_and_foreign_buckets(two_accounts: LiveServer) -> None:
     alpha, bravo = _alpha(two_accounts), _bravo(two_accounts)
     s3 = _alpha(two_accounts, "s3")
@@ -111,10 +120,12 @@ def test_s3_object_versions_and_foreign_buckets(two_accounts: LiveServer) -> Non
     alpha.delete_collection(CollectionId="from-s3")
 
 
-def test_s3_objects_over_15_mb_are_too_large(two_accounts: LiveServer, tmp_path: Path) -> None:
-    alpha = _alpha(two_accounts)
-    s3 = _alpha(two_accounts, "s3")
-    s3.create_bucket(Bucket="alpha-big")
-    s3.put_object(Bucket="alpha-big", Key="big.jpg", Body=b"\xff\xd8\xff" + b"\0" * (15 * 1024 * 1024 + 10))
-    with pytest.raises(alpha.exceptions.ImageTooLargeException):
-        alpha.detect_faces(Image={"S3Object": {"Bucket": "alpha-big", "Name": "big.jpg"}})
+def test_s3_objects_over_15_mb_are_too_large(api: Target) -> None:
+    """The caller's own bucket (the default account's: in-process, mock_aws's S3) with a too large object."""
+    rekognition, s3 = api.client(), api.client("s3")
+    s3.create_bucket(Bucket="big-photos")
+    s3.put_object(Bucket="big-photos", Key="big.jpg", Body=b"\xff\xd8\xff" + b"\0" * (15 * 1024 * 1024 + 10))
+    with pytest.raises(rekognition.exceptions.ImageTooLargeException):
+        rekognition.detect_faces(Image={"S3Object": {"Bucket": "big-photos", "Name": "big.jpg"}})
+    s3.delete_object(Bucket="big-photos", Key="big.jpg")
+    s3.delete_bucket(Bucket="big-photos")
