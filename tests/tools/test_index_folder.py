@@ -131,4 +131,6 @@ def test_pool_runs_in_parallel_and_records_state(tmp_path: Path) -> None:
     again = IndexState(tmp_path / "s.jsonl", {"collection": "c"})
     assert set(again.done) == {f"k{i}" for i in range(8)} - {"k3"}
     again.close()
-    assert not IndexState(tmp_path / "s.jsonl", {"collection": "recreated"}).done
+    recreated = IndexState(tmp_path / "s.jsonl", {"collection": "recreated"})
+    assert not recreated.done
+    recreated.close()
