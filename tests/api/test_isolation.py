@@ -9,15 +9,8 @@ from typing import Any
 import pytest
 
 from emulator import moto_bridge
-from emulator.config import Settings
-from emulator.engine import Engine
 from tests.photos import identities, photo
-from tests.support import LiveServer, start_live_server
 from tests.targets import Launcher, Target
-
-# In-process, S3 calls go to mock_aws straight, in its one default account: only the server pins moto's account
-# to the caller's access key.
-OWN_BUCKETS = pytest.mark.server_only("two accounts of an accounts file, each with its own S3 buckets")
 
 ACCOUNTS = """
 [[account]]
@@ -32,14 +25,12 @@ secret_access_key = "bravo-secret"
 """
 
 
-@pytest.fixture(scope="module")
-def two_accounts(tmp_path_factory: pytest.TempPathFactory, engine: Engine) -> Iterator[LiveServer]:
-    """A server with two accounts."""
-    tmp = tmp_path_factory.mktemp("iso")
-    (tmp / "accounts.toml").write_text(ACCOUNTS)
-    live = start_live_server(Settings(port=0, data_dir=tmp / "data", accounts_file=tmp / "accounts.toml"), engine)
-    yield live
-    live.stop()
+@pytest.fixture
+def two_accounts(tmp_path: Path, launch: Launcher) -> Iterator[Target]:
+    """An emulator with two accounts: a live server, or mock_rekognition inside mock_aws."""
+    (tmp_path / "accounts.toml").write_text(ACCOUNTS)
+    with launch(data_dir=tmp_path / "data", accounts_file=tmp_path / "accounts.toml") as target:
+        yield target
     moto_bridge.reset_moto()
 
 
@@ -51,15 +42,8 @@ def _bravo(live: Target, service: str = "rekognition", region: str = "us-east-1"
     return live.client(service, region=region, key="AKIABRAVO00000000001", secret="bravo-secret")
 
 
-def test_no_face_operation_crosses_accounts_or_regions(tmp_path: Path, launch: Launcher) -> None:
-    (tmp_path / "accounts.toml").write_text(ACCOUNTS)
-    with launch(data_dir=tmp_path / "data", accounts_file=tmp_path / "accounts.toml") as target:
-        _no_face_operation_crosses_accounts_or_regions(target)
-
-
-def _no_face_operation_crosses_accounts_or_regions(target: Target) -> None:
-    """Every face operation of bravo, or of alpha in another region, misses alpha's us-east-1 collection."""
-    alpha, bravo, alpha_west = _alpha(target), _bravo(target), _alpha(target, region="us-west-2")
+def test_no_face_operation_crosses_accounts_or_regions(two_accounts: Target) -> None:
+    alpha, bravo, alpha_west = _alpha(two_accounts), _bravo(two_accounts), _alpha(two_accounts, region="us-west-2")
     obama = identities()["barack_obama"]
     alpha.create_collection(CollectionId="people")
     face_id = alpha.index_faces(CollectionId="people", Image={"Bytes": photo(obama[0])})["FaceRecords"][0]["Face"][
@@ -94,8 +78,7 @@ def _no_face_operation_crosses_accounts_or_regions(target: Target) -> None:
         client.delete_collection(CollectionId="people")
 
 
-@OWN_BUCKETS
-def test_s3_object_versions_and_foreign_buckets(two_accounts: LiveServer) -> None:
+def test_s3_object_versions_and_foreign_buckets(two_accounts: Target) -> None:
     alpha, bravo = _alpha(two_accounts), _bravo(two_accounts)
     s3 = _alpha(two_accounts, "s3")
     s3.create_bucket(Bucket="alpha-photos")
@@ -120,12 +103,10 @@ def test_s3_object_versions_and_foreign_buckets(two_accounts: LiveServer) -> Non
     alpha.delete_collection(CollectionId="from-s3")
 
 
-def test_s3_objects_over_15_mb_are_too_large(api: Target) -> None:
-    """The caller's own bucket (the default account's: in-process, mock_aws's S3) with a too large object."""
-    rekognition, s3 = api.client(), api.client("s3")
-    s3.create_bucket(Bucket="big-photos")
-    s3.put_object(Bucket="big-photos", Key="big.jpg", Body=b"\xff\xd8\xff" + b"\0" * (15 * 1024 * 1024 + 10))
-    with pytest.raises(rekognition.exceptions.ImageTooLargeException):
-        rekognition.detect_faces(Image={"S3Object": {"Bucket": "big-photos", "Name": "big.jpg"}})
-    s3.delete_object(Bucket="big-photos", Key="big.jpg")
-    s3.delete_bucket(Bucket="big-photos")
+def test_s3_objects_over_15_mb_are_too_large(two_accounts: Target, tmp_path: Path) -> None:
+    alpha = _alpha(two_accounts)
+    s3 = _alpha(two_accounts, "s3")
+    s3.create_bucket(Bucket="alpha-big")
+    s3.put_object(Bucket="alpha-big", Key="big.jpg", Body=b"\xff\xd8\xff" + b"\0" * (15 * 1024 * 1024 + 10))
+    with pytest.raises(alpha.exceptions.ImageTooLargeException):
+        alpha.detect_faces(Image={"S3Object": {"Bucket": "alpha-big", "Name": "big.jpg"}})

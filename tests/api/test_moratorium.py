@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import subprocess
 import sys
@@ -14,13 +13,8 @@ from typing import Any
 import pytest
 
 from emulator import moto_bridge
-from emulator.engine import Engine
 from tests.photos import identities, photo
-from tests.targets import Launcher, Target, launched
-
-# In-process, Organizations calls go to mock_aws straight, in its one default account: only the server pins
-# moto's account to the caller's access key, so the tag tests need it.
-ORGANIZATIONS = pytest.mark.server_only("each account's own Organizations tags, set through the endpoint")
+from tests.targets import Launcher, Target
 
 ACCOUNTS = """
 [[account]]
@@ -65,13 +59,6 @@ def _emulator(launch: Launcher, tmp: Path, now: str, policy: str | None = None) 
 def in_2020(tmp_path: Path, launch: Launcher) -> Iterator[Target]:
     """An emulator whose policy clock starts inside the 2020 moratorium."""
     with _emulator(launch, tmp_path, "2020-07-01T12:00:00Z") as target:
-        yield target
-
-
-@pytest.fixture
-def server_in_2020(tmp_path: Path, engine: Engine) -> Iterator[Target]:
-    """A live server whose policy clock starts inside the 2020 moratorium."""
-    with _emulator(functools.partial(launched, "server", engine), tmp_path, "2020-07-01T12:00:00Z") as target:
         yield target
 
 
@@ -124,13 +111,12 @@ def test_policy_file_until_further_notice_with_exemption(tmp_path: Path, launch:
         assert len(rescue.index_faces(CollectionId="missing", Image=image)["FaceRecords"]) == 1
 
 
-@ORGANIZATIONS
-def test_organizations_tags_apply_from_the_next_request(server_in_2020: Target) -> None:
-    acme = server_in_2020.client(key="AKIAACME000000000001", secret="acme-secret")
+def test_organizations_tags_apply_from_the_next_request(in_2020: Target) -> None:
+    acme = in_2020.client(key="AKIAACME000000000001", secret="acme-secret")
     acme.create_collection(CollectionId="shop")
     image = {"Bytes": photo(identities()["barack_obama"][0])}
     acme.index_faces(CollectionId="shop", Image=image, ExternalImageId="before")
-    orgs = server_in_2020.client("organizations", key="AKIAACME000000000001", secret="acme-secret")
+    orgs = in_2020.client("organizations", key="AKIAACME000000000001", secret="acme-secret")
     orgs.create_organization(FeatureSet="ALL")
     try:
         orgs.tag_resource(ResourceId="222222222222", Tags=[{"Key": "sector", "Value": "law-enforcement"}])
@@ -169,11 +155,10 @@ def test_audit_trail_records_decisions(in_2020: Target) -> None:
     assert entries[-1]["time"].startswith("2020-07-01")
 
 
-@ORGANIZATIONS
-def test_an_account_cannot_tag_itself_out_of_the_moratorium(server_in_2020: Target) -> None:
-    police = _police(server_in_2020)
+def test_an_account_cannot_tag_itself_out_of_the_moratorium(in_2020: Target) -> None:
+    police = _police(in_2020)
     police.create_collection(CollectionId="cases")
-    orgs = server_in_2020.client("organizations", key="AKIAPOLICE0000000001", secret="police-secret")
+    orgs = in_2020.client("organizations", key="AKIAPOLICE0000000001", secret="police-secret")
     orgs.create_organization(FeatureSet="ALL")
     try:
         orgs.tag_resource(ResourceId="111111111111", Tags=[{"Key": "sector", "Value": "bakery"},
