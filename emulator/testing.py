@@ -10,6 +10,7 @@ import functools
 import inspect
 import io
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from werkzeug.test import Client
 
 from emulator.app import Emulator, create_app
 from emulator.config import Settings
+from emulator.identity.accounts import AccountsFile, load_accounts
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest
@@ -41,6 +43,10 @@ HANDLER_ID = "rekognition-emulator-in-process"
 ANSWERED_HOST = "rekognition-emulator.invalid"
 DEFAULT_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 DEFAULT_REGION = "us-east-1"
+# moto (under mock_aws) serves a request in the account this header names, as the server's router pins it.
+MOTO_ACCOUNT_HEADER = "x-moto-account-id"
+PIN_ID = "rekognition-emulator-moto-account"
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/")
 
 
 class _RawBody(io.BytesIO):
@@ -115,14 +121,49 @@ class _WsgiStubber:
         return response
 
 
+class _AccountPin:
+    """A before-send handler, first for every service: a request signed with a key of the active mock's accounts
+    goes to moto in that key's account (moto alone would put every key it did not issue in its default account)."""
+
+    def __init__(self) -> None:
+        self._stack: list[AccountsFile] = []
+        self._lock = threading.Lock()
+
+    def push(self, accounts: AccountsFile) -> None:
+        """Pin the keys of these accounts while their mock is the innermost active one."""
+        with self._lock:
+            self._stack.append(accounts)
+
+    def remove(self, accounts: AccountsFile) -> None:
+        """Stop pinning these accounts' keys."""
+        with self._lock:
+            if accounts in self._stack:
+                self._stack.remove(accounts)
+
+    def __call__(self, request: AWSPreparedRequest, **kwargs: Any) -> None:
+        """Name the signing key's account to moto; leave every other request as it is."""
+        del kwargs
+        with self._lock:
+            accounts = self._stack[-1] if self._stack else None
+        if accounts is None:
+            return
+        found = _CREDENTIAL.search(_text(request.headers.get("Authorization", b"")))
+        account = accounts.by_key(found[1]) if found else None
+        if account is not None:
+            request.headers[MOTO_ACCOUNT_HEADER] = account.id
+
+
 _STUBBER = _WsgiStubber()
-# Sessions created from now on copy BUILTIN_HANDLERS (as moto's own stubber is installed).
+_PIN = _AccountPin()
+# Sessions created from now on copy BUILTIN_HANDLERS (as moto's own stubber is installed); the pin runs before it.
 botocore.handlers.BUILTIN_HANDLERS.append((EVENT, _STUBBER))
+botocore.handlers.BUILTIN_HANDLERS.append(("before-send", _PIN, botocore.handlers.REGISTER_FIRST))
 
 
 def patch_client(client: Any) -> Any:
     """Route a boto3 client created before `emulator.testing` was imported; returns the client."""
     client.meta.events.register_first(EVENT, _STUBBER, unique_id=HANDLER_ID)
+    client.meta.events.register_first("before-send", _PIN, unique_id=PIN_ID)
     return client
 
 
@@ -133,6 +174,7 @@ def _patch_default_session() -> None:
     session = boto3.DEFAULT_SESSION
     if session is not None:
         session._session.register(EVENT, _STUBBER, unique_id=HANDLER_ID)
+        session._session.get_component("event_emitter").register_first("before-send", _PIN, unique_id=PIN_ID)
 
 
 class MockRekognition:
@@ -153,6 +195,7 @@ class MockRekognition:
         self._emulator: Emulator | None = None
         self._client: Client | None = None
         self._saved_env: dict[str, str | None] = {}
+        self._accounts: AccountsFile | None = None
 
     @property
     def emulator(self) -> Emulator:
@@ -167,15 +210,20 @@ class MockRekognition:
             raise RuntimeError("this mock_rekognition is already active")
         self._emulator = create_app(self.settings, self._engine)
         self._client = Client(self._emulator.wsgi, use_cookies=False)
+        self._accounts = load_accounts(self.settings.accounts_file)
         self._set_default_env()
         _patch_default_session()
         _STUBBER.push(self._client)
+        _PIN.push(self._accounts)
 
     def stop(self) -> None:
         """Stop routing and close the emulator (its in-memory state is gone; a data dir keeps it)."""
         if self._client is not None:
             _STUBBER.remove(self._client)
             self._client = None
+        if self._accounts is not None:
+            _PIN.remove(self._accounts)
+            self._accounts = None
         self._restore_env()
         if self._emulator is not None:
             emulator, self._emulator = self._emulator, None

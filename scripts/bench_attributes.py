@@ -12,7 +12,6 @@ Usage: scripts/bench_attributes [--photos N] [--rounds R]
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -25,6 +24,7 @@ from _bench_common import photos  # noqa: E402
 
 from emulator.engine import Engine, decode_image, mesh  # noqa: E402
 from emulator.engine.attributes import registry  # noqa: E402
+from tests.photos import faces_root  # noqa: E402
 
 #: The iris model on both eyes (run once per face when LANDMARKS, EYES_OPEN or EYE_DIRECTION is asked).
 IRISES = "iris model (FaceView.irises, eyelids)"
@@ -36,7 +36,7 @@ def main() -> int:
     parser.add_argument("--photos", type=int, default=15)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    root = Path(os.environ.get("FACES_DIR") or Path(__file__).resolve().parents[2] / "shared" / "faces")
+    root = faces_root()
     images = [decode_image(b) for b in photos(root, args.photos)]
     engine = Engine(threads=1)
     engine.warm()

@@ -15,9 +15,9 @@ Usage: scripts/bench_detect [--photos N] [--rounds R] [--threads T]
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import logging
-import os
 import statistics
 import sys
 import tempfile
@@ -33,11 +33,13 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _bench_common import index_rate, photos  # noqa: E402
+
 from emulator.config import Settings  # noqa: E402
 from emulator.engine import Engine, ImageError, decode_image  # noqa: E402
-from emulator.engine.detectors.retinaface import network_scale  # noqa: E402
+from emulator.engine.detectors.retinaface import RetinaFaceDetector, network_scale  # noqa: E402
 from emulator.engine.models import model_path  # noqa: E402
-from scripts._bench_common import index_rate, photos  # noqa: E402
+from tests.photos import faces_root  # noqa: E402
 from tests.support import start_live_server  # noqa: E402
 
 
@@ -74,12 +76,14 @@ class RawDlib:
 def detection_ratios(engine: Engine, hog: Any, root: Path, count: int, rounds: int) -> None:
     """Detection alone (every face down to 40 px) against HOG upsample 1, at 640x480 and 1920x1080."""
     detector = engine._detector
+    if not isinstance(detector, RetinaFaceDetector):
+        raise SystemExit(f"detection ratios need the retinaface detector, not {engine.detector}")
     for size, target in (((640, 480), 0.25), ((1920, 1080), 0.12)):
         pixels = [decode_image(d) for d in photos(root, count, size=size)]
         scale = network_scale(size[0], size[1], 40)
         t = interleaved({"hog": lambda p: hog(p, 1),
                          "ours": lambda p: detector.detect(p, largest_only=False, min_face=40),
-                         "network": lambda p, s=scale: detector.candidates(p, s)}, pixels, rounds)
+                         "network": functools.partial(detector.candidates, scale=scale)}, pixels, rounds)
         print(f"detection alone at {size[0]}x{size[1]}: {engine.detector} / HOG upsample 1 = "
               f"{t['ours'] / t['hog']:.3f}   (target <= {target}); the second look's share of it: "
               f"{1 - t['network'] / t['ours']:.0%}")
@@ -136,7 +140,7 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2, help="onnxruntime intra-op threads, as serve's")
     args = ap.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    root = Path(os.environ.get("FACES_DIR") or ROOT.parent / "shared" / "faces")
+    root = faces_root()
     engine = Engine(threads=args.threads)
     hog_engine = Engine(detector="hog", descriptor="dlib")
     raw = RawDlib()

@@ -52,11 +52,11 @@ def fit_offsets(labelled: dict[str, str], logits: dict[str, np.ndarray]) -> np.n
              if lab in LABELS]
     z = np.array([k[0] for k in known], dtype=np.float64)
     counts = np.bincount([k[1] for k in known], minlength=z.shape[1])
-    b = np.zeros(z.shape[1])
+    b: np.ndarray = np.zeros(z.shape[1])
     for _ in range(5000):  # gradient descent on a convex objective; converged well before
         e = np.exp(z + b - (z + b).max(axis=1, keepdims=True))
         b -= 0.5 * ((e / e.sum(axis=1, keepdims=True)).sum(axis=0) - counts) / len(known)
-    return b - b.mean()
+    return np.asarray(b - b.mean())
 
 
 def pairs(labelled: dict[str, str], logits: dict[str, np.ndarray],

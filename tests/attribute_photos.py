@@ -11,7 +11,7 @@ import numpy as np
 
 from emulator.engine import Engine, decode_image, landmarks
 from emulator.engine.attributes.types import FaceView
-from tests.conftest import faces_root
+from tests.photos import faces_root
 
 
 def attributes_root() -> Path:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import functools
+import os
 from pathlib import Path
 
-from tests.conftest import faces_root
+REPO = Path(__file__).resolve().parent.parent
 
 HARD_PAIR = ("leonardo_dicaprio", "matt_damon")
 
@@ -15,6 +16,25 @@ PROFILE_PHOTOS = tuple(f"_attributes/fairface/{n}.jpg" for n in (
     3792, 18179, 19852, 20307, 15511, 14318, 24430, 25777, 33854, 20531, 32170, 1776))
 #: The face box in a fairface crop as fractions (left, top, width, height) of its width and height.
 PROFILE_BOX = (0.25, 0.22, 0.5, 0.55)
+
+
+class PhotosMissing(FileNotFoundError):
+    """The face photo folder is not where $FACES_DIR or ../shared/faces says."""
+
+
+def faces_root() -> Path:
+    """Return the face photo folder: $FACES_DIR when set, else ../shared/faces next to the repository.
+
+    The only place that locates it (tests and scripts); a missing folder raises, naming both places.
+    """
+    default = (REPO.parent / "shared" / "faces").resolve()
+    chosen = os.environ.get("FACES_DIR")
+    root = Path(chosen) if chosen else default
+    if not (root / "MANIFEST.csv").is_file():
+        where = f"$FACES_DIR={chosen}" if chosen else f"$FACES_DIR is not set and {default}"
+        raise PhotosMissing(f"face photos not found: {where} has no MANIFEST.csv; put the shared photos in "
+                            f"../shared/faces next to the repository ({default}) or set $FACES_DIR to their folder")
+    return root
 
 
 @functools.cache

@@ -77,4 +77,5 @@ def signed_post(
         with urllib.request.urlopen(raw, timeout=30) as resp:
             return resp.status, json.loads(resp.read() or b"{}")
     except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read() or b"{}")
+        with err:  # an HTTPError holds the response: closing it closes the connection
+            return err.code, json.loads(err.read() or b"{}")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from emulator.engine import Engine, decode_image
 from emulator.engine.attributes.types import FaceView
+from tests.photos import faces_root as shared_faces_root
 
 REPO = Path(__file__).resolve().parents[2]
 #: Fraction of the image size added as a grey border on each side: many labelled photos are tight crops.
@@ -19,8 +19,8 @@ PAD = 0.5
 
 
 def faces_root(override: Path | None = None) -> Path:
-    """The shared faces folder ($FACES_DIR or ../shared/faces next to the repository)."""
-    return override or Path(os.environ.get("FACES_DIR") or REPO.parent / "shared" / "faces")
+    """The faces folder: `override` (--faces) when given, else tests/photos.py's ($FACES_DIR or ../shared/faces)."""
+    return override if override is not None else shared_faces_root()
 
 
 def rows(root: Path, sets: tuple[str, ...], limit: int = 0) -> list[dict[str, str]]:
@@ -52,7 +52,7 @@ def views(engine: Engine, root: Path, chosen: list[dict[str, str]], chips: bool 
         yield row, (found[0] if found else None)
 
 
-def table(header: list[str], lines: list[list[object]]) -> str:
+def table(header: Sequence[str], lines: Sequence[Sequence[object]]) -> str:
     """A Markdown table."""
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     out += ["| " + " | ".join(str(c) for c in line) + " |" for line in lines]

@@ -57,5 +57,5 @@ def collect(args: argparse.Namespace) -> dict[str, np.ndarray]:
         out["contour"].append(np.stack([e.contour for e in eyes]))
         out["logits"].append(emotions.logits(face_crop(view)[None])[0])
     arrays = {k: np.asarray(v) for k, v in out.items()}
-    np.savez_compressed(path, **arrays)
+    np.savez_compressed(path, **arrays)  # type: ignore[arg-type]  # numpy's stub matches **kwds to allow_pickle
     return arrays

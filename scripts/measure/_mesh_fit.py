@@ -33,7 +33,7 @@ def verdict_report(label: str, probabilities: list[float], truth: list[bool]) ->
     value = p >= 0.5
     right = value == y
     stated = np.where(value, p, 1 - p)
-    rows = [[f"{100 * s:.1f}", f"{100 * o:.1f}", n] for s, o, n in reliability(stated, right)]
+    rows = [[f"{100 * s:.1f}", f"{100 * o:.1f}", n] for s, o, n in reliability(stated.tolist(), right.tolist())]
     text = f"\n{label}: {right.mean() * 100:.1f} % right on {len(p)} held-out faces\n\n"
     text += table(["stated Confidence (mean)", "observed right (%)", "faces"], rows)
     return float(right.mean()), text

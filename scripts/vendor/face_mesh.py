@@ -207,11 +207,14 @@ def fetch_canonical(tmp: Path, out: Path) -> None:
 
 def save_compare_inputs(tmp: Path) -> list[str]:
     """Face crops to compare on: a few shared photos resized to 192 and 64 px, as .npy in [0, 1]."""
-    faces = ROOT.parent / "shared" / "faces"
-    if not faces.is_dir():
-        return []
     import numpy as np
     from PIL import Image
+
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tests.photos import faces_root
+
+    faces = faces_root()
 
     paths = []
     for i, photo in enumerate(sorted(faces.glob("*/1.jpg"))[:6]):

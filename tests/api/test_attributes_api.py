@@ -18,6 +18,7 @@ from emulator.engine import Engine, decode_image
 from emulator.engine.attributes.registry import LANDMARKS, registered
 from emulator.engine.attributes.types import ATTRIBUTE_NAMES
 from tests.photos import identities, photo
+from tests.targets import Target
 
 MODEL = botocore.session.get_session().get_service_model("rekognition")
 DEFAULT = {"BoundingBox", "Confidence", "Landmarks", "Pose", "Quality"}
@@ -127,8 +128,8 @@ def test_gender_and_age_of_known_faces(rekognition: Any) -> None:
             assert 15 <= detail["AgeRange"]["Low"] and detail["AgeRange"]["High"] <= 80, detail["AgeRange"]
 
 
-def test_index_faces_all_in_face_records_and_unindexed_faces(server: Any) -> None:
-    client = server.client()
+def test_index_faces_all_in_face_records_and_unindexed_faces(api: Target) -> None:
+    client = api.client()
     client.create_collection(CollectionId="attributes")
     try:
         out = client.index_faces(CollectionId="attributes", Image={"Bytes": photo(COUPLE)}, MaxFaces=1,
@@ -159,9 +160,9 @@ def test_compare_faces_compared_face_members(rekognition: Any) -> None:
     assert set(out["SourceImageFace"]) == {"BoundingBox", "Confidence"}
 
 
-def test_search_users_by_image_details_are_default(server: Any) -> None:
+def test_search_users_by_image_details_are_default(api: Target) -> None:
     """SearchUsersByImage takes no Attributes: its FaceDetails carry DEFAULT's members."""
-    client = server.client()
+    client = api.client()
     client.create_collection(CollectionId="attributes-users")
     try:
         out = client.search_users_by_image(CollectionId="attributes-users", Image={"Bytes": photo(COUPLE)})

@@ -1,4 +1,4 @@
-"""Collections through boto3 against the live server: shapes, errors, pagination, tags, persistence."""
+"""Collections through boto3 (live server and in-process): shapes, errors, pagination, tags, persistence."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from emulator.config import Settings
-from emulator.engine import Engine
-from tests.support import LiveServer, start_live_server
+from tests.targets import Launcher, Target
 
 
 def _code(err: pytest.ExceptionInfo[ClientError]) -> str:
@@ -76,8 +74,8 @@ def test_constraint_violations_are_validation_exceptions(rekognition: Any, kwarg
     assert fragment in message
 
 
-def test_list_collections_pages_with_the_paginator(server: LiveServer) -> None:
-    client = server.client(region="eu-west-1")
+def test_list_collections_pages_with_the_paginator(api: Target) -> None:
+    client = api.client(region="eu-west-1")
     ids = [f"page-{i:02d}" for i in range(23)]
     for cid in ids:
         client.create_collection(CollectionId=cid)
@@ -97,8 +95,8 @@ def test_list_collections_pages_with_the_paginator(server: LiveServer) -> None:
         client.delete_collection(CollectionId=cid)
 
 
-def test_pages_end_on_ids_starting_with_dash_or_dot(server: LiveServer) -> None:
-    client = server.client(region="ap-south-1")
+def test_pages_end_on_ids_starting_with_dash_or_dot(api: Target) -> None:
+    client = api.client(region="ap-south-1")
     ids = ["-a", "-b", ".c", ".d", "e"]
     for cid in ids:
         client.create_collection(CollectionId=cid)
@@ -108,8 +106,8 @@ def test_pages_end_on_ids_starting_with_dash_or_dot(server: LiveServer) -> None:
         client.delete_collection(CollectionId=cid)
 
 
-def test_regions_are_isolated(server: LiveServer) -> None:
-    east, west = server.client(region="us-east-1"), server.client(region="us-west-2")
+def test_regions_are_isolated(api: Target) -> None:
+    east, west = api.client(region="us-east-1"), api.client(region="us-west-2")
     east.create_collection(CollectionId="regional")
     assert "regional" not in west.list_collections()["CollectionIds"]
     with pytest.raises(west.exceptions.ResourceNotFoundException):
@@ -135,33 +133,19 @@ def test_tags(rekognition: Any) -> None:
         rekognition.list_tags_for_resource(ResourceArn=arn)
 
 
-def test_restart_keeps_collections_and_tags(tmp_path: Path, engine: Engine) -> None:
-    settings = Settings(port=0, data_dir=tmp_path / "data")
-    first = start_live_server(settings, engine)
-    try:
+def test_restart_keeps_collections_and_tags(tmp_path: Path, launch: Launcher) -> None:
+    with launch(data_dir=tmp_path / "data") as first:
         first.client().create_collection(CollectionId="durable", Tags={"k": "v"})
         created = first.client().describe_collection(CollectionId="durable")["CreationTimestamp"]
-    finally:
-        first.stop()
-    second = start_live_server(settings, engine)
-    try:
+    with launch(data_dir=tmp_path / "data") as second:
         client = second.client()
         described = client.describe_collection(CollectionId="durable")
         assert described["CreationTimestamp"] == created
         assert client.list_tags_for_resource(ResourceArn=described["CollectionARN"])["Tags"] == {"k": "v"}
-    finally:
-        second.stop()
 
 
-def test_in_memory_keeps_nothing(engine: Engine) -> None:
-    settings = Settings(port=0, data_dir=None)
-    first = start_live_server(settings, engine)
-    try:
+def test_in_memory_keeps_nothing(launch: Launcher) -> None:
+    with launch(data_dir=None) as first:
         first.client().create_collection(CollectionId="ephemeral")
-    finally:
-        first.stop()
-    second = start_live_server(settings, engine)
-    try:
+    with launch(data_dir=None) as second:
         assert second.client().list_collections()["CollectionIds"] == []
-    finally:
-        second.stop()

@@ -11,6 +11,8 @@ from emulator.config import Settings
 from tests.photos import photo
 from tests.support import LiveServer, start_live_server
 
+pytestmark = pytest.mark.server_only("a server per serve --detector setting; the CLI refuses unknown ones")
+
 SELFIE = "_multi/selfie_many_people.jpg"  # six faces; two are turned away from the camera
 
 

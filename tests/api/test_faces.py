@@ -13,22 +13,25 @@ from PIL import Image
 
 from emulator.store import CollectionGone, NewFace
 from tests.photos import folder, identities, is_hard_pair, photo, row
+from tests.targets import Backend, Target
 
 LANDMARKS = {"eyeLeft", "eyeRight", "nose", "mouthLeft", "mouthRight"}
 
 
 @pytest.fixture(scope="module")
-def gallery(server: Any) -> Iterator[tuple[Any, dict[str, str]]]:
+def gallery(backend: Backend) -> Iterator[tuple[Any, dict[str, str]]]:
     """A collection holding photo 1 of every identity; returns (client, FaceId → identity)."""
-    client = server.client()
-    client.create_collection(CollectionId="gallery")
-    owners: dict[str, str] = {}
-    for name, paths in identities().items():
-        out = client.index_faces(CollectionId="gallery", Image={"Bytes": photo(paths[0])}, ExternalImageId=name)
-        assert len(out["FaceRecords"]) == 1, name
-        owners[out["FaceRecords"][0]["Face"]["FaceId"]] = name
+    with backend.active() as target:
+        client = target.client()
+        client.create_collection(CollectionId="gallery")
+        owners: dict[str, str] = {}
+        for name, paths in identities().items():
+            out = client.index_faces(CollectionId="gallery", Image={"Bytes": photo(paths[0])}, ExternalImageId=name)
+            assert len(out["FaceRecords"]) == 1, name
+            owners[out["FaceRecords"][0]["Face"]["FaceId"]] = name
     yield client, owners
-    client.delete_collection(CollectionId="gallery")
+    with backend.active():
+        client.delete_collection(CollectionId="gallery")
 
 
 def test_each_identity_is_found_first_from_its_other_photos(gallery: tuple[Any, dict[str, str]]) -> None:
@@ -54,7 +57,7 @@ def test_each_identity_is_found_first_from_its_other_photos(gallery: tuple[Any, 
     assert above >= 0.9 * (above + below)
 
 
-def test_search_faces_leaves_the_face_out(gallery: tuple[Any, dict[str, str]], server: Any) -> None:
+def test_search_faces_leaves_the_face_out(gallery: tuple[Any, dict[str, str]]) -> None:
     client, owners = gallery
     face_id = next(iter(owners))
     out = client.search_faces(CollectionId="gallery", FaceId=face_id, FaceMatchThreshold=0, MaxFaces=100)
@@ -99,8 +102,8 @@ def test_face_record_shapes(gallery: tuple[Any, dict[str, str]]) -> None:
     assert client.describe_collection(CollectionId="gallery")["FaceCount"] == len(owners)
 
 
-def test_multi_face_index_order_and_max_faces(server: Any) -> None:
-    client = server.client()
+def test_multi_face_index_order_and_max_faces(api: Target) -> None:
+    client = api.client()
     client.create_collection(CollectionId="crowd")
     try:
         path = "_multi/selfie_many_people.jpg"
@@ -121,8 +124,8 @@ def test_multi_face_index_order_and_max_faces(server: Any) -> None:
         client.delete_collection(CollectionId="crowd")
 
 
-def test_reindex_same_image_keeps_faces_and_boxes_paired(server: Any) -> None:
-    client = server.client()
+def test_reindex_same_image_keeps_faces_and_boxes_paired(api: Target) -> None:
+    client = api.client()
     client.create_collection(CollectionId="reindex")
     try:
         image = {"Bytes": photo("_multi/selfie_many_people.jpg")}
@@ -142,8 +145,8 @@ def test_reindex_same_image_keeps_faces_and_boxes_paired(server: Any) -> None:
 
 
 @pytest.mark.parametrize("path", folder("_noface")[:3])
-def test_no_face_behaviour_per_operation(server: Any, path: str) -> None:
-    client = server.client()
+def test_no_face_behaviour_per_operation(api: Target, path: str) -> None:
+    client = api.client()
     client.create_collection(CollectionId="empty-handed")
     try:
         out = client.index_faces(CollectionId="empty-handed", Image={"Bytes": photo(path)})
@@ -218,9 +221,9 @@ def test_face_ops_on_missing_collection(rekognition: Any) -> None:
 
 
 
-def test_storing_into_a_collection_deleted_meanwhile_is_refused(server: Any) -> None:
-    store = server.emulator.runtime.store
-    server.client().create_collection(CollectionId="vanishing")
+def test_storing_into_a_collection_deleted_meanwhile_is_refused(api: Target) -> None:
+    store = api.emulator.runtime.store
+    api.client().create_collection(CollectionId="vanishing")
     record = store.collections.get("123456789012", "us-east-1", "vanishing")
     store.collections.delete(record.pk)
     face = NewFace("22222222-2222-4222-8222-222222222222", "33333333-3333-4333-8333-333333333333", None,

@@ -9,10 +9,8 @@ from typing import Any
 import pytest
 
 from emulator import moto_bridge
-from emulator.config import Settings
-from emulator.engine import Engine
 from tests.photos import identities, photo
-from tests.support import LiveServer, start_live_server
+from tests.targets import Launcher, Target
 
 ACCOUNTS = """
 [[account]]
@@ -27,26 +25,24 @@ secret_access_key = "bravo-secret"
 """
 
 
-@pytest.fixture(scope="module")
-def two_accounts(tmp_path_factory: pytest.TempPathFactory, engine: Engine) -> Iterator[LiveServer]:
-    """A server with two accounts."""
-    tmp = tmp_path_factory.mktemp("iso")
-    (tmp / "accounts.toml").write_text(ACCOUNTS)
-    live = start_live_server(Settings(port=0, data_dir=tmp / "data", accounts_file=tmp / "accounts.toml"), engine)
-    yield live
-    live.stop()
+@pytest.fixture
+def two_accounts(tmp_path: Path, launch: Launcher) -> Iterator[Target]:
+    """An emulator with two accounts: a live server, or mock_rekognition inside mock_aws."""
+    (tmp_path / "accounts.toml").write_text(ACCOUNTS)
+    with launch(data_dir=tmp_path / "data", accounts_file=tmp_path / "accounts.toml") as target:
+        yield target
     moto_bridge.reset_moto()
 
 
-def _alpha(live: LiveServer, service: str = "rekognition", region: str = "us-east-1") -> Any:
+def _alpha(live: Target, service: str = "rekognition", region: str = "us-east-1") -> Any:
     return live.client(service, region=region, key="AKIAALPHA00000000001", secret="alpha-secret")
 
 
-def _bravo(live: LiveServer, service: str = "rekognition", region: str = "us-east-1") -> Any:
+def _bravo(live: Target, service: str = "rekognition", region: str = "us-east-1") -> Any:
     return live.client(service, region=region, key="AKIABRAVO00000000001", secret="bravo-secret")
 
 
-def test_no_face_operation_crosses_accounts_or_regions(two_accounts: LiveServer) -> None:
+def test_no_face_operation_crosses_accounts_or_regions(two_accounts: Target) -> None:
     alpha, bravo, alpha_west = _alpha(two_accounts), _bravo(two_accounts), _alpha(two_accounts, region="us-west-2")
     obama = identities()["barack_obama"]
     alpha.create_collection(CollectionId="people")
@@ -82,7 +78,7 @@ def test_no_face_operation_crosses_accounts_or_regions(two_accounts: LiveServer)
         client.delete_collection(CollectionId="people")
 
 
-def test_s3_object_versions_and_foreign_buckets(two_accounts: LiveServer) -> None:
+def test_s3_object_versions_and_foreign_buckets(two_accounts: Target) -> None:
     alpha, bravo = _alpha(two_accounts), _bravo(two_accounts)
     s3 = _alpha(two_accounts, "s3")
     s3.create_bucket(Bucket="alpha-photos")
@@ -107,7 +103,7 @@ def test_s3_object_versions_and_foreign_buckets(two_accounts: LiveServer) -> Non
     alpha.delete_collection(CollectionId="from-s3")
 
 
-def test_s3_objects_over_15_mb_are_too_large(two_accounts: LiveServer, tmp_path: Path) -> None:
+def test_s3_objects_over_15_mb_are_too_large(two_accounts: Target, tmp_path: Path) -> None:
     alpha = _alpha(two_accounts)
     s3 = _alpha(two_accounts, "s3")
     s3.create_bucket(Bucket="alpha-big")

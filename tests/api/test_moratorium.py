@@ -1,4 +1,4 @@
-"""The moratorium through the live server: police accounts denied face recognition inside the window."""
+"""The moratorium through the API, both ways: police accounts denied face recognition inside the window."""
 
 from __future__ import annotations
 
@@ -6,16 +6,15 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from emulator import moto_bridge
-from emulator.config import Settings
-from emulator.engine import Engine
 from tests.photos import identities, photo
-from tests.support import LiveServer, start_live_server
+from tests.targets import Launcher, Target
 
 ACCOUNTS = """
 [[account]]
@@ -46,30 +45,28 @@ exempt_account_tags = { purpose = ["missing-children", "anti-trafficking"] }
 """
 
 
-def _server(tmp: Path, engine: Engine, now: str, policy: str | None = None) -> LiveServer:
-    """Start a server with the three accounts, at a policy instant."""
+def _emulator(launch: Launcher, tmp: Path, now: str, policy: str | None = None) -> AbstractContextManager[Target]:
+    """An emulator (of the test's kind) with the three accounts, at a policy instant."""
     (tmp / "accounts.toml").write_text(ACCOUNTS)
     policy_file = None
     if policy is not None:
         policy_file = tmp / "policy.toml"
         policy_file.write_text(policy)
-    return start_live_server(Settings(port=0, data_dir=tmp / "data", accounts_file=tmp / "accounts.toml",
-                                      policy_file=policy_file, now=now), engine)
+    return launch(data_dir=tmp / "data", accounts_file=tmp / "accounts.toml", policy_file=policy_file, now=now)
 
 
 @pytest.fixture
-def in_2020(tmp_path: Path, engine: Engine) -> Iterator[LiveServer]:
-    """A server whose policy clock starts inside the 2020 moratorium."""
-    live = _server(tmp_path, engine, "2020-07-01T12:00:00Z")
-    yield live
-    live.stop()
+def in_2020(tmp_path: Path, launch: Launcher) -> Iterator[Target]:
+    """An emulator whose policy clock starts inside the 2020 moratorium."""
+    with _emulator(launch, tmp_path, "2020-07-01T12:00:00Z") as target:
+        yield target
 
 
-def _police(live: LiveServer) -> Any:
+def _police(live: Target) -> Any:
     return live.client(key="AKIAPOLICE0000000001", secret="police-secret")
 
 
-def test_police_denied_in_2020_but_bookkeeping_and_detection_work(in_2020: LiveServer) -> None:
+def test_police_denied_in_2020_but_bookkeeping_and_detection_work(in_2020: Target) -> None:
     police = _police(in_2020)
     police.create_collection(CollectionId="cases")
     image = {"Bytes": photo(identities()["barack_obama"][0])}
@@ -93,20 +90,16 @@ def test_police_denied_in_2020_but_bookkeeping_and_detection_work(in_2020: LiveS
     assert len(acme.index_faces(CollectionId="shop", Image=image)["FaceRecords"]) == 1
 
 
-def test_police_served_after_the_window(tmp_path: Path, engine: Engine) -> None:
-    live = _server(tmp_path, engine, "2022-01-01T00:00:00Z")
-    try:
+def test_police_served_after_the_window(tmp_path: Path, launch: Launcher) -> None:
+    with _emulator(launch, tmp_path, "2022-01-01T00:00:00Z") as live:
         police = _police(live)
         police.create_collection(CollectionId="cases")
         out = police.index_faces(CollectionId="cases", Image={"Bytes": photo(identities()["barack_obama"][0])})
         assert len(out["FaceRecords"]) == 1
-    finally:
-        live.stop()
 
 
-def test_policy_file_until_further_notice_with_exemption(tmp_path: Path, engine: Engine) -> None:
-    live = _server(tmp_path, engine, "2026-01-01T00:00:00Z", POLICY)
-    try:
+def test_policy_file_until_further_notice_with_exemption(tmp_path: Path, launch: Launcher) -> None:
+    with _emulator(launch, tmp_path, "2026-01-01T00:00:00Z", POLICY) as live:
         police = _police(live)
         police.create_collection(CollectionId="cases")
         image = {"Bytes": photo(identities()["barack_obama"][0])}
@@ -116,11 +109,9 @@ def test_policy_file_until_further_notice_with_exemption(tmp_path: Path, engine:
         rescue = live.client(key="AKIARESCUE0000000001", secret="rescue-secret")
         rescue.create_collection(CollectionId="missing")
         assert len(rescue.index_faces(CollectionId="missing", Image=image)["FaceRecords"]) == 1
-    finally:
-        live.stop()
 
 
-def test_organizations_tags_apply_from_the_next_request(in_2020: LiveServer) -> None:
+def test_organizations_tags_apply_from_the_next_request(in_2020: Target) -> None:
     acme = in_2020.client(key="AKIAACME000000000001", secret="acme-secret")
     acme.create_collection(CollectionId="shop")
     image = {"Bytes": photo(identities()["barack_obama"][0])}
@@ -137,7 +128,7 @@ def test_organizations_tags_apply_from_the_next_request(in_2020: LiveServer) -> 
         moto_bridge.reset_moto()
 
 
-def test_unreadable_tags_fail_closed(in_2020: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreadable_tags_fail_closed(in_2020: Target, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(account: str) -> dict[str, str]:
         raise RuntimeError("organizations backend unavailable")
 
@@ -149,7 +140,7 @@ def test_unreadable_tags_fail_closed(in_2020: LiveServer, monkeypatch: pytest.Mo
     assert "could not be read" in err.value.response["Error"]["Message"]
 
 
-def test_audit_trail_records_decisions(in_2020: LiveServer) -> None:
+def test_audit_trail_records_decisions(in_2020: Target) -> None:
     police = _police(in_2020)
     police.create_collection(CollectionId="cases")
     with pytest.raises(police.exceptions.AccessDeniedException):
@@ -164,7 +155,7 @@ def test_audit_trail_records_decisions(in_2020: LiveServer) -> None:
     assert entries[-1]["time"].startswith("2020-07-01")
 
 
-def test_an_account_cannot_tag_itself_out_of_the_moratorium(in_2020: LiveServer) -> None:
+def test_an_account_cannot_tag_itself_out_of_the_moratorium(in_2020: Target) -> None:
     police = _police(in_2020)
     police.create_collection(CollectionId="cases")
     orgs = in_2020.client("organizations", key="AKIAPOLICE0000000001", secret="police-secret")

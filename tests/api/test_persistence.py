@@ -1,20 +1,16 @@
-"""A restart on the same data dir serves the same faces, users and search results."""
+"""A restart on the same data dir (server or mock_rekognition) serves the same faces, users and search results."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from emulator.config import Settings
-from emulator.engine import Engine
 from tests.photos import identities, photo
-from tests.support import start_live_server
+from tests.targets import Launcher
 
 
-def test_faces_users_and_search_survive_a_restart(tmp_path: Path, engine: Engine) -> None:
-    settings = Settings(port=0, data_dir=tmp_path / "data")
+def test_faces_users_and_search_survive_a_restart(tmp_path: Path, launch: Launcher) -> None:
     jolie, obama = identities()["angelina_jolie"], identities()["barack_obama"]
-    first = start_live_server(settings, engine)
-    try:
+    with launch(data_dir=tmp_path / "data") as first:
         client = first.client()
         client.create_collection(CollectionId="kept")
         kept = client.index_faces(CollectionId="kept", Image={"Bytes": photo(jolie[0])}, ExternalImageId="jolie")
@@ -24,10 +20,7 @@ def test_faces_users_and_search_survive_a_restart(tmp_path: Path, engine: Engine
         client.create_user(CollectionId="kept", UserId="angelina")
         client.associate_faces(CollectionId="kept", UserId="angelina", FaceIds=[face_id])
         listed = client.list_faces(CollectionId="kept")["Faces"]
-    finally:
-        first.stop()
-    second = start_live_server(settings, engine)
-    try:
+    with launch(data_dir=tmp_path / "data") as second:
         client = second.client()
         assert client.list_faces(CollectionId="kept")["Faces"] == listed
         assert client.describe_collection(CollectionId="kept")["UserCount"] == 1
@@ -37,5 +30,3 @@ def test_faces_users_and_search_survive_a_restart(tmp_path: Path, engine: Engine
         assert client.search_faces_by_image(CollectionId="kept", Image={"Bytes": photo(obama[1])})["FaceMatches"] == []
         users = client.search_users_by_image(CollectionId="kept", Image={"Bytes": photo(jolie[1])})["UserMatches"]
         assert [u["User"]["UserId"] for u in users] == ["angelina"]
-    finally:
-        second.stop()

@@ -1,4 +1,4 @@
-"""QualityFilter through IndexFaces and SearchFacesByImage on a live server, with dim and degraded photos.
+"""QualityFilter through IndexFaces and SearchFacesByImage on both backends, with dim and degraded photos.
 
 The photos are shared ones degraded the way scripts/measure_quality degrades them (tests/degraded.py):
 a dim indoor exposure the old AUTO refused, and darker or motion-blurred copies past the point where

@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 
 from emulator.store import NewFace
 from tests.photos import identities, photo
+from tests.targets import Backend, Target
 
 PEOPLE = ("angelina_jolie", "barack_obama", "elon_musk", "george_clooney", "jennifer_aniston")
 STRANGER = "kit_harington"
@@ -39,18 +40,20 @@ def _index(client: Any, cid: str, path: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def gallery(server: Any) -> Iterator[Gallery]:
+def gallery(backend: Backend) -> Iterator[Gallery]:
     """Index two photos per person once, and make each person a user holding both faces."""
-    client, cid = server.client(), "users"
-    client.create_collection(CollectionId=cid)
-    faces = {name: [_index(client, cid, p) for p in identities()[name][:2]] for name in PEOPLE}
-    for name, face_ids in faces.items():
-        client.create_user(CollectionId=cid, UserId=name)
-        out = client.associate_faces(CollectionId=cid, UserId=name, FaceIds=face_ids)
-        assert [f["FaceId"] for f in out["AssociatedFaces"]] == face_ids and out["UserStatus"] == "ACTIVE"
-    stranger, spare = (_index(client, cid, p) for p in identities()[STRANGER][:2])
+    with backend.active() as target:
+        client, cid = target.client(), "users"
+        client.create_collection(CollectionId=cid)
+        faces = {name: [_index(client, cid, p) for p in identities()[name][:2]] for name in PEOPLE}
+        for name, face_ids in faces.items():
+            client.create_user(CollectionId=cid, UserId=name)
+            out = client.associate_faces(CollectionId=cid, UserId=name, FaceIds=face_ids)
+            assert [f["FaceId"] for f in out["AssociatedFaces"]] == face_ids and out["UserStatus"] == "ACTIVE"
+        stranger, spare = (_index(client, cid, p) for p in identities()[STRANGER][:2])
     yield Gallery(client, cid, faces, stranger, spare)
-    client.delete_collection(CollectionId=cid)
+    with backend.active():
+        client.delete_collection(CollectionId=cid)
 
 
 def _reasons(out: dict[str, Any]) -> dict[str, tuple[str, ...]]:
@@ -126,8 +129,8 @@ def test_unknown_user_collection_and_duplicate(gallery: Gallery) -> None:
             getattr(c, method)(**kwargs)
 
 
-def test_list_users_pages_in_user_id_order(server: Any) -> None:
-    c = server.client()
+def test_list_users_pages_in_user_id_order(api: Target) -> None:
+    c = api.client()
     c.create_collection(CollectionId="user-pages")
     names = [f"user-{i:02d}" for i in range(7)]
     for name in reversed(names):
@@ -241,10 +244,10 @@ def test_client_request_tokens_replay_or_refuse(gallery: Gallery) -> None:
         c.delete_user(CollectionId=cid, UserId="idem")
 
 
-def test_a_user_holds_at_most_100_faces(server: Any) -> None:
-    c, cid = server.client(), "user-quota"
+def test_a_user_holds_at_most_100_faces(api: Target) -> None:
+    c, cid = api.client(), "user-quota"
     c.create_collection(CollectionId=cid)
-    runtime = server.emulator.runtime
+    runtime = api.emulator.runtime
     record = runtime.store.collections.get(ACCOUNT, REGION, cid)
     base = np.random.default_rng(7).normal(size=128).astype(np.float32)
     vectors = [base + np.float32(0.001) * i for i in range(102)]

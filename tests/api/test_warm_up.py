@@ -15,6 +15,8 @@ from emulator.engine.attributes import registry
 from tests.photos import identities, photo
 from tests.robustness.procserver import ServerProcess
 
+pytestmark = pytest.mark.server_only("serve processes and their start-up, warm-up and signals")
+
 
 def test_warm_up_creates_the_engine_and_every_estimator() -> None:
     emulator = create_app(Settings(port=0, data_dir=None))

@@ -9,7 +9,10 @@ from botocore.exceptions import ClientError
 
 from tests.support import LiveServer, signed_post
 
+RAW = pytest.mark.server_only("raw HTTP bodies no boto3 client sends")
 
+
+@RAW
 @pytest.mark.parametrize(
     ("body", "target", "code"),
     [
@@ -28,6 +31,7 @@ def test_malformed_requests(server: LiveServer, body: bytes, target: str | None,
     assert payload["__type"].rsplit("#", 1)[-1] == code
 
 
+@RAW
 def test_missing_required_member(server: LiveServer) -> None:
     status, payload = signed_post(server.endpoint, b"{}", "RekognitionService.DescribeCollection")
     assert status == 400 and payload["__type"] == "ValidationException"

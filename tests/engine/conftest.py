@@ -10,16 +10,6 @@ import numpy as np
 import pytest
 
 from emulator.engine import DetectedFace, Engine, decode_image
-from tests.conftest import faces_root
-
-
-@pytest.fixture(scope="session")
-def faces_dir() -> Path:
-    """The shared face photos ($FACES_DIR or ../shared/faces); the suite cannot run without them."""
-    root = faces_root()
-    if not (root / "MANIFEST.csv").is_file():
-        pytest.fail(f"face photos not found at {root}; set FACES_DIR")
-    return root
 
 
 @pytest.fixture(scope="session")

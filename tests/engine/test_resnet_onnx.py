@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,16 +21,8 @@ Chips = npt.NDArray[np.uint8]
 Descriptors = npt.NDArray[np.float32]
 
 
-def _faces_root() -> Path:
-    """The shared face photo folder ($FACES_DIR, else ../shared/faces next to the repository)."""
-    return Path(os.environ.get("FACES_DIR") or Path(__file__).resolve().parents[3] / "shared" / "faces")
-
-
-def person_photos() -> list[Path]:
+def person_photos(root: Path) -> list[Path]:
     """Photos in identity folders that are people (folders starting with '_' are not)."""
-    root = _faces_root()
-    if not root.is_dir():
-        pytest.skip(f"no face photos at {root}")
     return sorted(
         p
         for p in root.glob("*/*")
@@ -71,13 +62,13 @@ def test_parse_finds_dlib_network(weights_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def photo_faces(weights_path: Path) -> tuple[Chips, Descriptors]:
+def photo_faces(weights_path: Path, faces_dir: Path) -> tuple[Chips, Descriptors]:
     """Chips of every face in the person photos, and dlib's descriptors of them (computed once)."""
     detector = dlib.get_frontal_face_detector()
     predictor = dlib.shape_predictor(str(weights_path.parent / "shape_predictor_5_face_landmarks.dat"))
     model = dlib.face_recognition_model_v1(str(weights_path))
     chips, refs = [], []
-    for photo in person_photos():
+    for photo in person_photos(faces_dir):
         image = dlib.load_rgb_image(str(photo))
         for box in detector(image, 1):
             shape = predictor(image, box)
@@ -94,7 +85,7 @@ def descriptor(tmp_path_factory: pytest.TempPathFactory) -> OnnxDescriptor:
 
 
 def test_descriptors_equal_dlib_on_photos(
-    descriptor: OnnxDescriptor, photo_faces: tuple[Chips, Descriptors]
+    descriptor: OnnxDescriptor, photo_faces: tuple[Chips, Descriptors], faces_dir: Path
 ) -> None:
     """Every face of every person photo gets dlib's descriptor within 1e-5 per component."""
     chips, refs = photo_faces
@@ -102,7 +93,7 @@ def test_descriptors_equal_dlib_on_photos(
     assert ours.dtype == np.float32 and ours.shape == (len(chips), 128)
     worst = float(np.max(np.abs(ours - refs)))
     assert worst <= TOLERANCE, f"max abs difference {worst:.3g}"
-    assert len(chips) >= len(person_photos()) * 0.8
+    assert len(chips) >= len(person_photos(faces_dir)) * 0.8
 
 
 def test_batch_equals_one_by_one(descriptor: OnnxDescriptor, photo_faces: tuple[Chips, Descriptors]) -> None:

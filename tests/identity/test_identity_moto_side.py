@@ -180,6 +180,7 @@ def test_presigned_get_is_verified(serve: Serve, client: Any) -> None:
         assert resp.read() == b"presigned"
     with pytest.raises(urllib.error.HTTPError) as exc:
         urllib.request.urlopen(url.replace("X-Amz-Signature=", "X-Amz-Signature=0"))
+    exc.value.close()  # an HTTPError holds the response: closing it closes the connection
     assert exc.value.code == 403
 
 
@@ -211,8 +212,10 @@ def test_expired_presigned_url_is_refused(serve: Serve, client: Any) -> None:
     offset[0] = 10.0
     with pytest.raises(urllib.error.HTTPError) as exc:
         urllib.request.urlopen(url)
+    with exc.value:  # an HTTPError holds the response: closing it closes the connection
+        body = exc.value.read()
     assert exc.value.code == 403
-    assert b"<Code>AccessDenied</Code><Message>Request has expired</Message>" in exc.value.read()
+    assert b"<Code>AccessDenied</Code><Message>Request has expired</Message>" in body
 
 
 @pytest.mark.parametrize(

@@ -236,6 +236,7 @@ def test_unsigned_moto_api_reset_reaches_moto_only_with_the_moto_api_on(serve: S
     client("s3", endpoint).create_bucket(Bucket="before-reset")
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
+    refused.value.close()  # an HTTPError holds the response: closing it closes the connection
     assert refused.value.code == 404
     assert [b["Name"] for b in client("s3", endpoint).list_buckets()["Buckets"]] == ["before-reset"]
     endpoint = serve(moto_api=True)

@@ -46,7 +46,8 @@ def _call(endpoint: str, method: str, path: str, headers: dict[str, str] | None 
         with urllib.request.urlopen(request, timeout=30) as resp:
             return resp.status, resp.read()
     except urllib.error.HTTPError as err:
-        return err.code, err.read()
+        with err:  # an HTTPError holds the response: closing it closes the connection
+            return err.code, err.read()
 
 
 def _signed_headers(endpoint: str, method: str, path: str, who: tuple[str, str, str]) -> dict[str, str]:

@@ -242,7 +242,9 @@ def test_a_presigned_url_for_an_unknown_region_is_refused_in_s3s_words(serve: Se
     )
     with pytest.raises(urllib.error.HTTPError) as exc:
         urllib.request.urlopen(bad, timeout=30)
-    assert _xml_error(exc.value.code, exc.value.read()) == (
+    with exc.value:  # an HTTPError holds the response: closing it closes the connection
+        body = exc.value.read()
+    assert _xml_error(exc.value.code, body) == (
         400,
         "AuthorizationQueryParametersError",
         "Error parsing the X-Amz-Credential parameter; the region 'not-a-region' is wrong; expecting 'us-east-1'",

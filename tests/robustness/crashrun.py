@@ -207,7 +207,7 @@ def run(kills: int, workdir: Path, seed: int = 0, max_delay: float = 3.0,
             deadline = time.monotonic() + 120
             while work.acked_this_epoch == 0 and work.thread.is_alive() and time.monotonic() < deadline:
                 time.sleep(0.05)
-            time.sleep(rng.uniform(0.0, max_delay))
+            time.sleep(rng.uniform(0.0, max_delay))  # not a wait for anything: the kill lands at a random moment
             server.kill()
             work.stop.set()
             work.thread.join(timeout=150)

@@ -13,7 +13,6 @@ import io
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -155,9 +154,10 @@ def run(server: ServerProcess, settle: float) -> tuple[list[str], bool]:
             t.join()
     four = peak.mb
     lines.append(f"four at once: peak {four:.0f} MB; answers: {'; '.join(answers)}")
-    time.sleep(settle)  # let the server's threads go idle before reading what it keeps
+    if not server.wait_idle(quiet=settle):  # its threads idle (no CPU for `settle` s) before reading what it keeps
+        lines.append(f"the server did not go idle for {settle:.1f} s within a minute")
     after = server.rss_mb()
-    lines.append(f"RSS after they finish (+{settle:.0f} s): {after:.0f} MB, {after - baseline:+.0f} MB from baseline")
+    lines.append(f"RSS once idle for {settle:.1f} s: {after:.0f} MB, {after - baseline:+.0f} MB from baseline")
     checks = [
         (f"RGBA PNG raises RSS by < {TARGET_RISE_MB:.0f} MB", rises["RGBA PNG"] < TARGET_RISE_MB),
         (f"four at once keep the server < {TARGET_PEAK_MB:.0f} MB", four < TARGET_PEAK_MB),
@@ -171,7 +171,7 @@ def run(server: ServerProcess, settle: float) -> tuple[list[str], bool]:
 def main(argv: list[str] | None = None) -> int:
     """Start a server, run the steps, print the figures; exit 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--settle", type=float, default=2.0, help="seconds to wait before the final RSS reading")
+    parser.add_argument("--settle", type=float, default=2.0, help="idle seconds before the final RSS")
     parser.add_argument("serve_args", nargs="*", help="extra `serve` arguments (after --)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="stress-memory-") as tmp:

@@ -90,6 +90,33 @@ class ServerProcess:
                 return int(line.split()[1]) / 1024
         return 0.0
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the child has used so far, from /proc."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def wait_busy(self, cpu: float, timeout: float = 120.0) -> bool:
+        """Wait until the child has used `cpu` more CPU seconds than now (it is working); False at the deadline."""
+        target, deadline = self.cpu_seconds() + cpu, time.monotonic() + timeout
+        while self.cpu_seconds() < target:
+            if time.monotonic() > deadline or not self.alive():
+                return False
+            time.sleep(0.02)
+        return True
+
+    def wait_idle(self, quiet: float = 0.5, timeout: float = 60.0) -> bool:
+        """Wait until the child uses no CPU for `quiet` seconds (its threads idle); False at the deadline."""
+        deadline = time.monotonic() + timeout
+        last, since = self.cpu_seconds(), time.monotonic()
+        while time.monotonic() - since < quiet:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+            now = self.cpu_seconds()
+            if now > last + 0.01:  # one clock tick of work restarts the quiet period
+                last, since = now, time.monotonic()
+        return True
+
     def tail(self, lines: int = 30) -> str:
         """The last lines of the server's log."""
         if not self.log_path.exists():

@@ -16,7 +16,7 @@ SLOW_PHOTO = "_multi/bald_guys_collage.jpg"
 
 def test_sigterm_finishes_the_running_request_then_exits_cleanly(tmp_path: Path, faces_dir: Path) -> None:
     del faces_dir
-    server = ServerProcess(tmp_path / "data")
+    server = ServerProcess(tmp_path / "data", ["--no-warm-up"])  # idle until the request: its CPU time is the request's
     server.start()
     try:
         client = server.client()
@@ -33,7 +33,7 @@ def test_sigterm_finishes_the_running_request_then_exits_cleanly(tmp_path: Path,
 
         worker = threading.Thread(target=index)
         worker.start()
-        time.sleep(1.0)  # the engine is loading or detecting: the request is in flight
+        assert server.wait_busy(cpu=0.5), "the server never started working on the request"  # loading or detecting
         assert worker.is_alive(), "the request finished before the signal; pick a slower photo"
         server.terminate()
         started = time.monotonic()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -111,13 +110,16 @@ def test_pool_runs_in_parallel_and_records_state(tmp_path: Path) -> None:
     photos = [Photo(name=f"p{i}", state_key=f"k{i}", external_id=f"p{i}", size=1) for i in range(8)]
     active = peak = 0
     lock = threading.Lock()
+    overlapped = threading.Event()
 
     def work(photo: Photo) -> Outcome:
         nonlocal active, peak
         with lock:
             active += 1
             peak = max(peak, active)
-        time.sleep(0.05)
+            if active > 1:
+                overlapped.set()
+        overlapped.wait(timeout=30)  # held until a second photo runs alongside: a serial pool never gets there
         with lock:
             active -= 1
         return Outcome("error", message="boom") if photo.name == "p3" else Outcome("indexed", faces=1)
@@ -129,4 +131,6 @@ def test_pool_runs_in_parallel_and_records_state(tmp_path: Path) -> None:
     again = IndexState(tmp_path / "s.jsonl", {"collection": "c"})
     assert set(again.done) == {f"k{i}" for i in range(8)} - {"k3"}
     again.close()
-    assert not IndexState(tmp_path / "s.jsonl", {"collection": "recreated"}).done
+    recreated = IndexState(tmp_path / "s.jsonl", {"collection": "recreated"})
+    assert not recreated.done
+    recreated.close()

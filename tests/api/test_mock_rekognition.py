@@ -60,6 +60,7 @@ def test_async_functions_are_refused() -> None:
         mock_rekognition(coroutine)
 
 
+@pytest.mark.server_only("compares mock_rekognition with the live server")
 def test_context_manager_errors_are_the_servers(server: LiveServer) -> None:
     def failure(client: Any) -> tuple[Any, Any, int]:
         with pytest.raises(ClientError) as caught:
@@ -111,6 +112,7 @@ def test_a_data_dir_keeps_state_across_uses(tmp_path: Path, engine: Engine) -> N
     assert [f["FaceId"] for f in faces] == [face_id["Face"]["FaceId"]]
 
 
+@pytest.mark.server_only("checks that the live server sees nothing of the mock")
 def test_nothing_is_intercepted_outside(server: LiveServer) -> None:
     with mock_rekognition():
         _rekognition().create_collection(CollectionId="only-in-the-mock")

@@ -82,3 +82,23 @@ def test_the_plugin_loads_through_pytest_p(tmp_path: Path) -> None:
                                "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})  # the entry point may be installed too
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
+
+
+def test_keys_of_the_accounts_file_reach_moto_in_their_own_account(tmp_path: Path) -> None:
+    """As the server pins moto's account to the caller's key, so does the mock: each account has its own buckets."""
+    (tmp_path / "accounts.toml").write_text(textwrap.dedent("""
+        [[account]]
+        id = "111111111111"
+        access_key_id = "AKIAALPHA00000000001"
+        secret_access_key = "alpha-secret"
+    """))
+    with mock_aws(), mock_rekognition(accounts_file=tmp_path / "accounts.toml", auth=True):
+        alpha = boto3.client("s3", region_name="us-east-1", aws_access_key_id="AKIAALPHA00000000001",
+                             aws_secret_access_key="alpha-secret")
+        alpha.create_bucket(Bucket="alpha-only")
+        sts = boto3.client("sts", region_name="us-east-1", aws_access_key_id="AKIAALPHA00000000001",
+                           aws_secret_access_key="alpha-secret")
+        assert sts.get_caller_identity()["Account"] == "111111111111"
+        others = boto3.client("s3", region_name="us-east-1")  # mock_aws's own credentials: its default account
+        assert [b["Name"] for b in others.list_buckets()["Buckets"]] == []
+        assert [b["Name"] for b in alpha.list_buckets()["Buckets"]] == ["alpha-only"]
