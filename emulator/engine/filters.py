@@ -17,8 +17,8 @@ chooses the quality bar"; here it is MEDIUM.
 Brightness and sharpness are set where recognition breaks down, measured with descriptors by
 ``scripts/measure_quality`` (first with HOG, refitted with the default RetinaFace, below): 282 photos
 (the identity folders, LFW people with 2+ photos, GENKI-4K) were darkened (a phone camera's exposure cut
-by 1-8 stops, with shot and read noise), focus- and motion-blurred in steps; at each step the genuine-match rate at Similarity 80
-(distance 0.6) against the person's other, undegraded photos was fitted (isotonic) on the measure.
+by 1-8 stops, with shot and read noise), focus- and motion-blurred in steps; at each step the genuine-match
+rate at Similarity 80 (distance 0.6) against the person's other, undegraded photos was fitted (isotonic) on the measure.
 A level refuses where that rate has fallen from the undegraded rate (98.7 %) by more than its
 tolerance: HIGH 2 points (the first measurable loss), MEDIUM 10 points (recognition has broken
 down), LOW 50 points (lost as often as matched).  Fitted on half of the people (tune split), HOG's boxes:
