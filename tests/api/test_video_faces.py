@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from emulator.config import Settings
 from emulator.engine import Engine
 from tests.api.video_support import (
     A_B_A,
@@ -21,7 +20,7 @@ from tests.api.video_support import (
     wait_for,
 )
 from tests.photos import photo
-from tests.support import LiveServer, start_live_server
+from tests.targets import Target, launched
 from tests.videos import video_bytes
 
 ACCOUNTS = """
@@ -48,22 +47,22 @@ TWO_PEOPLE = "_multi/two_people_biden_obama.jpg"
 VIDEO = {"S3Object": {"Bucket": BUCKET, "Name": "a-b-a.mp4"}}
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory, engine: Engine) -> Iterator[LiveServer]:
-    """A server inside the 2020 moratorium with a police account, and the A-B-A video in S3."""
+@pytest.fixture(scope="module", params=["server", "inprocess"])
+def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, engine: Engine) -> Iterator[Target]:
+    """An emulator (live server, or mock_rekognition in mock_aws) inside the 2020 moratorium with a police
+    account, and the A-B-A video in S3: the module runs once each way."""
     tmp = tmp_path_factory.mktemp("video")
     (tmp / "accounts.toml").write_text(ACCOUNTS)
-    server = start_live_server(Settings(port=0, data_dir=tmp / "data", accounts_file=tmp / "accounts.toml",
-                                        now="2020-07-01T12:00:00Z"), engine)
-    s3 = server.client("s3")
-    put_video(s3, BUCKET, "a-b-a.mp4", A_B_A)
-    put_video(s3, BUCKET, "short.mov", SHORT, container="mov")
-    yield server
-    server.stop()
+    with launched(request.param, engine, data_dir=tmp / "data", accounts_file=tmp / "accounts.toml",
+                  now="2020-07-01T12:00:00Z") as target:
+        s3 = target.client("s3")
+        put_video(s3, BUCKET, "a-b-a.mp4", A_B_A)
+        put_video(s3, BUCKET, "short.mov", SHORT, container="mov")
+        yield target
 
 
 @pytest.fixture(scope="module")
-def rek(live: LiveServer) -> Any:
+def rek(live: Target) -> Any:
     """The default account's Rekognition client."""
     return live.client()
 
@@ -139,7 +138,7 @@ def test_detection_finds_a_face_in_every_sampled_frame(rek: Any, detected: tuple
     assert len(rek.get_face_detection(JobId=job_id, MaxResults=5000)["Faces"]) == len(faces)  # capped at 1000
 
 
-def test_search_tells_two_people_in_the_same_frames_apart(live: LiveServer, rek: Any,
+def test_search_tells_two_people_in_the_same_frames_apart(live: Target, rek: Any,
                                                           searched: tuple[str, str, Any]) -> None:
     """Obama (indexed from another photo) beside Biden: two persons in every sampled frame, each keeping its
     Index, and only Obama's (the left one, as in the photo) carrying FaceMatches, with his FaceId."""
@@ -183,7 +182,7 @@ def test_search_threshold_and_a_face_with_no_match(rek: Any, searched: tuple[str
     assert strict < 100
 
 
-def test_police_denied_face_search_but_not_detection(live: LiveServer, searched: tuple[str, str, Any]) -> None:
+def test_police_denied_face_search_but_not_detection(live: Target, searched: tuple[str, str, Any]) -> None:
     police = live.client(key="AKIAPOLICE0000000001", secret="police-secret")
     s3 = live.client("s3", key="AKIAPOLICE0000000001", secret="police-secret")
     put_video(s3, "police-videos", "short.mov", SHORT, container="mov")
@@ -204,7 +203,7 @@ def test_police_denied_face_search_but_not_detection(live: LiveServer, searched:
     assert not {e["operation"] for e in entries} & {"StartFaceDetection", "GetFaceDetection"}
 
 
-def test_jobs_are_private_to_their_account(live: LiveServer, detected: tuple[str, Any]) -> None:
+def test_jobs_are_private_to_their_account(live: Target, detected: tuple[str, Any]) -> None:
     other = live.client(key="AKIAACME000000000001", secret="acme-secret")
     with pytest.raises(other.exceptions.ResourceNotFoundException):
         other.get_face_detection(JobId=detected[0])
