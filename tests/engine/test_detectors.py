@@ -10,13 +10,14 @@ import pytest
 from PIL import Image
 
 from emulator.engine import DetectedFace, Engine, detectors, models
-from emulator.engine.detectors import anchors
+from emulator.engine.detectors import anchors, second_look
 from emulator.engine.detectors.retinaface import (
     SCORE_THRESHOLD,
     RetinaFaceDetector,
     network_scale,
     score_to_confidence,
 )
+from emulator.engine.ort_session import SizedSessions
 
 
 @pytest.fixture(scope="session")
@@ -138,3 +139,31 @@ def test_serve_stops_at_start_up_without_the_model_file(monkeypatch: pytest.Monk
     assert cli_main(["serve", "--in-memory", "--port", "0"]) == 2
     err = capsys.readouterr().err
     assert "retinaface_mnet025.onnx" in err and "scripts/vendor_models" in err
+
+
+def test_second_look_crops_only_the_region_yet_match_the_whole_image_transform(
+        load_image: Callable[[str], np.ndarray]) -> None:
+    """Cutting the region first (a 2-px rim for the bilinear taps) gives the crop PIL makes from the whole image."""
+    image = load_image("_multi/two_people_biden_obama.jpg")
+    height, width = image.shape[:2]
+    whole = Image.fromarray(image)
+    regions = [second_look._crop(box) for box in [(100.0, 80.0, 180.5, 175.25), (-30.0, -20.0, 50.0, 60.0),
+                                                  (width - 40.0, height - 40.0, width + 30.0, height + 50.0),
+                                                  (0.0, 0.0, float(width), float(height))]]
+    regions.append((width + 10.0, 0.0, width + 50.0, 40.0))  # wholly outside: black
+    for region in regions:
+        expected = np.asarray(whole.transform((second_look.CROP_SIZE, second_look.CROP_SIZE), Image.Transform.EXTENT,
+                                              region, Image.Resampling.BILINEAR))
+        assert np.array_equal(second_look._crop_pixels(image, region), expected), region
+
+
+def test_small_inputs_run_on_one_thread_large_ones_on_all() -> None:
+    """One thread for a single crop or a small pass (faster there), the configured threads from four crops on."""
+    sessions = SizedSessions(models.vendored_model(second_look.MODEL_FILE), threads=2)
+    assert sessions.small is not sessions.large
+    assert sessions.for_input((1, 3, 96, 96)) is sessions.small
+    assert sessions.for_input((1, 3, 160, 192)) is sessions.small
+    assert sessions.for_input((4, 3, 96, 96)) is sessions.large
+    assert sessions.for_input((1, 3, 288, 384)) is sessions.large
+    single = SizedSessions(models.vendored_model(second_look.MODEL_FILE), threads=1)
+    assert single.small is single.large

@@ -9,7 +9,7 @@ from PIL import Image
 
 from emulator.engine import models
 from emulator.engine.detectors import anchors
-from emulator.engine.ort_session import cpu_session
+from emulator.engine.ort_session import SizedSessions
 
 MODEL_FILE = "retinaface_mnet025.onnx"
 #: Per-channel means the network was trained with, subtracted from BGR pixels (Pytorch_Retinaface).
@@ -32,7 +32,7 @@ class RetinaFaceNet:
 
     def __init__(self, threads: int) -> None:
         """Load the vendored model (ModelNotFound when the file is missing)."""
-        self._session = cpu_session(models.vendored_model(MODEL_FILE), threads)
+        self._sessions = SizedSessions(models.vendored_model(MODEL_FILE), threads)
 
     def run(self, image: np.ndarray, scale: float, threshold: float, nms_iou: float) -> RawFaces:
         """Faces scoring over `threshold` in an (H, W, 3) uint8 RGB image resized by `scale`, after NMS."""
@@ -44,7 +44,7 @@ class RetinaFaceNet:
         pad_h, pad_w = -(-new_h // PAD_TO) * PAD_TO, -(-new_w // PAD_TO) * PAD_TO
         blob = np.zeros((1, 3, pad_h, pad_w), dtype=np.float32)
         blob[0, :, :new_h, :new_w] = (work[:, :, ::-1].astype(np.float32) - BGR_MEAN).transpose(2, 0, 1)
-        loc, conf, marks = self._session.run(None, {"input": blob})
+        loc, conf, marks = self._sessions.for_input(blob.shape).run(None, {"input": blob})
         priors = anchors.anchors(pad_h, pad_w)
         if loc.shape[1] != priors.shape[0]:
             raise RuntimeError(f"RetinaFace gave {loc.shape[1]} anchors, expected {priors.shape[0]}")

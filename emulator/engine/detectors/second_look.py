@@ -21,7 +21,7 @@ from onnx.tools.update_model_dims import update_inputs_outputs_dims
 from PIL import Image
 
 from emulator.engine import models
-from emulator.engine.ort_session import cpu_session
+from emulator.engine.ort_session import SizedSessions
 
 MODEL_FILE = "centerface.onnx"
 CROP_FACTOR = 1.75
@@ -49,17 +49,15 @@ class SecondLook:
 
     def __init__(self, threads: int) -> None:
         """Load the vendored model (ModelNotFound when the file is missing)."""
-        self._session = cpu_session(dynamic_model(models.vendored_model(MODEL_FILE)), threads)
+        self._sessions = SizedSessions(dynamic_model(models.vendored_model(MODEL_FILE)), threads)
 
     def presence(self, image: np.ndarray, boxes: list[tuple[float, float, float, float]]) -> np.ndarray:
         """CenterFace's peak face score near the centre of each (left, top, right, bottom) box's crop."""
         if not boxes:
             return np.zeros(0, dtype=np.float32)
-        pil = Image.fromarray(image)
-        crops = np.stack([np.asarray(pil.transform((CROP_SIZE, CROP_SIZE), Image.Transform.EXTENT, _crop(box),
-                                                   Image.Resampling.BILINEAR)) for box in boxes])
+        crops = np.stack([_crop_pixels(image, _crop(box)) for box in boxes])
         blob = np.ascontiguousarray(crops.transpose(0, 3, 1, 2), dtype=np.float32)
-        heat = self._session.run([_HEATMAP], {_INPUT: blob})[0][:, 0]
+        heat = self._sessions.for_input(blob.shape).run([_HEATMAP], {_INPUT: blob})[0][:, 0]
         side = heat.shape[1]
         lo, hi = side // 4, side - side // 4
         return np.asarray(heat[:, lo:hi, lo:hi].reshape(len(boxes), -1).max(axis=1), dtype=np.float32)
@@ -67,6 +65,24 @@ class SecondLook:
     def keep(self, image: np.ndarray, boxes: list[tuple[float, float, float, float]]) -> list[bool]:
         """Which boxes CenterFace also sees a face in."""
         return [bool(p >= PRESENCE_THRESHOLD) for p in self.presence(image, boxes)]
+
+
+def _crop_pixels(image: np.ndarray, region: tuple[float, float, float, float]) -> np.ndarray:
+    """The (CROP_SIZE, CROP_SIZE, 3) crop of a (left, top, right, bottom) region, black outside the image.
+
+    Only the pixels under the region (and a 2-px rim for the bilinear taps) go through PIL, not the whole image:
+    the crop is the same as transforming the whole image.
+    """
+    height, width = image.shape[:2]
+    left, top, right, bottom = region
+    x0, y0 = max(0, int(np.floor(left)) - 2), max(0, int(np.floor(top)) - 2)
+    x1, y1 = min(width, int(np.ceil(right)) + 2), min(height, int(np.ceil(bottom)) + 2)
+    if x1 <= x0 or y1 <= y0:
+        return np.zeros((CROP_SIZE, CROP_SIZE, 3), dtype=np.uint8)
+    part = Image.fromarray(np.ascontiguousarray(image[y0:y1, x0:x1]))
+    shifted = (left - x0, top - y0, right - x0, bottom - y0)
+    return np.asarray(part.transform((CROP_SIZE, CROP_SIZE), Image.Transform.EXTENT, shifted,
+                                     Image.Resampling.BILINEAR))
 
 
 def _crop(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
