@@ -18,7 +18,7 @@ SPACE, POOL, IDENTITY = face_dataset(3000, seed=5)
 ANNOY = IndexParams(n_trees=10, search_k=100_000, buffer_limit=200, exact_below=0)
 EXACT = IndexParams(exact_below=10**9, buffer_limit=10**9)
 # The tests that build sealed segments run through the SegmentBackend Protocol, once per backend.
-BACKENDS = pytest.mark.parametrize("backend", [AnnoyBackend(), ExactBackend()], ids=["annoy", "exact"])
+BACKENDS = pytest.mark.parametrize("segment_backend", [AnnoyBackend(), ExactBackend()], ids=["annoy", "exact"])
 
 
 def oracle(source: ArraySource, query: np.ndarray, k: int, max_distance: float = 0.6) -> list[int]:
@@ -56,9 +56,9 @@ def check(registry: IndexRegistry, source: ArraySource, k: int = 5) -> None:
 @pytest.mark.parametrize("params", [EXACT, ANNOY], ids=["no-segment", "segment"])
 @pytest.mark.parametrize("on_disk", [True, False], ids=["disk", "memory"])
 def test_matches_oracle_before_and_after_rebuild(
-    tmp_path: Path, params: IndexParams, on_disk: bool, backend: SegmentBackend
+    tmp_path: Path, params: IndexParams, on_disk: bool, segment_backend: SegmentBackend
 ) -> None:
-    registry = IndexRegistry(tmp_path if on_disk else None, params, backend)
+    registry = IndexRegistry(tmp_path if on_disk else None, params, segment_backend)
     source = ArraySource()
     fill(registry, source)
     check(registry, source)
@@ -70,8 +70,8 @@ def test_matches_oracle_before_and_after_rebuild(
 
 
 @BACKENDS
-def test_reopen_reuses_segment_and_catches_up_from_source(tmp_path: Path, backend: SegmentBackend) -> None:
-    registry = IndexRegistry(tmp_path, ANNOY, backend)
+def test_reopen_reuses_segment_and_catches_up_from_source(tmp_path: Path, segment_backend: SegmentBackend) -> None:
+    registry = IndexRegistry(tmp_path, ANNOY, segment_backend)
     source = ArraySource()
     fill(registry, source)
     registry.open("c", source).rebuild_now()
@@ -80,7 +80,7 @@ def test_reopen_reuses_segment_and_catches_up_from_source(tmp_path: Path, backen
     # while the index was closed: more faces and deletions reach the store only
     source.insert(POOL[2000:2500])
     source.delete(np.arange(3, 2400, 5))
-    registry = IndexRegistry(tmp_path, ANNOY, backend)
+    registry = IndexRegistry(tmp_path, ANNOY, segment_backend)
     index = registry.open("c", source)
     assert index.segment is not None and index.generation == generation
     check(registry, source)
@@ -105,8 +105,8 @@ def test_a_segment_of_another_backend_is_rebuilt_not_loaded(tmp_path: Path) -> N
 
 
 @BACKENDS
-def test_drop_removes_files(tmp_path: Path, backend: SegmentBackend) -> None:
-    registry = IndexRegistry(tmp_path, ANNOY, backend)
+def test_drop_removes_files(tmp_path: Path, segment_backend: SegmentBackend) -> None:
+    registry = IndexRegistry(tmp_path, ANNOY, segment_backend)
     source = ArraySource()
     fill(registry, source)
     registry.open("c", source).rebuild_now()
@@ -246,9 +246,9 @@ def _recovers(tmp_path: Path, crash: object, backend: SegmentBackend) -> None:
 
 
 @BACKENDS
-def test_searches_during_background_rebuilds_are_correct(tmp_path: Path, backend: SegmentBackend) -> None:
+def test_searches_during_background_rebuilds_are_correct(tmp_path: Path, segment_backend: SegmentBackend) -> None:
     params = IndexParams(n_trees=10, search_k=100_000, buffer_limit=150, exact_below=0, build_jobs=1)
-    registry = IndexRegistry(tmp_path, params, backend)
+    registry = IndexRegistry(tmp_path, params, segment_backend)
     source = ArraySource()
     index = registry.open("c", source)
     index.add(source.insert(POOL[:1000]), POOL[:1000])

@@ -16,7 +16,7 @@ from emulator.index.synthetic import face_dataset
 SPACE, POOL, IDENTITY = face_dataset(1500, seed=11)
 LABELS = np.arange(5, 5 + 3 * len(POOL), 3, dtype=np.int64)  # ascending, with holes
 PARAMS = IndexParams(n_trees=10, dims=16, search_k=100_000)  # search_k above the size: Annoy inspects everything
-BACKENDS = pytest.mark.parametrize("backend", [AnnoyBackend(), ExactBackend()], ids=["annoy", "exact"])
+BACKENDS = pytest.mark.parametrize("segment_backend", [AnnoyBackend(), ExactBackend()], ids=["annoy", "exact"])
 
 
 def _nearest(query: np.ndarray, n: int, max_distance: float = np.inf) -> list[int]:
@@ -41,33 +41,33 @@ def _answers(segment: SealedSegment) -> None:
 
 
 @BACKENDS
-def test_built_in_memory(backend: SegmentBackend) -> None:
-    segment, manifest = backend.build(LABELS, POOL, PARAMS, 3, None, n_jobs=1)
-    assert segment.generation == 3 and manifest.count == len(POOL) and manifest.backend == backend.name
+def test_built_in_memory(segment_backend: SegmentBackend) -> None:
+    segment, manifest = segment_backend.build(LABELS, POOL, PARAMS, 3, None, n_jobs=1)
+    assert segment.generation == 3 and manifest.count == len(POOL) and manifest.backend == segment_backend.name
     _answers(segment)
 
 
 @BACKENDS
-def test_saved_and_loaded_back(tmp_path: Path, backend: SegmentBackend) -> None:
-    built, manifest = backend.build(LABELS, POOL, PARAMS, 7, tmp_path, n_jobs=1)
+def test_saved_and_loaded_back(tmp_path: Path, segment_backend: SegmentBackend) -> None:
+    built, manifest = segment_backend.build(LABELS, POOL, PARAMS, 7, tmp_path, n_jobs=1)
     _answers(built)
     write_manifest(tmp_path, manifest)
-    loaded = backend.load(tmp_path, manifest)
+    loaded = segment_backend.load(tmp_path, manifest)
     assert loaded is not None and loaded.generation == 7 and loaded.labels.tolist() == LABELS.tolist()
     _answers(loaded)
 
 
 @BACKENDS
-def test_inconsistent_files_do_not_load(tmp_path: Path, backend: SegmentBackend) -> None:
-    _, manifest = backend.build(LABELS, POOL, PARAMS, 1, tmp_path, n_jobs=1)
+def test_inconsistent_files_do_not_load(tmp_path: Path, segment_backend: SegmentBackend) -> None:
+    _, manifest = segment_backend.build(LABELS, POOL, PARAMS, 1, tmp_path, n_jobs=1)
     path = labels_path(tmp_path, 1)
     path.write_bytes(path.read_bytes()[:-16])
-    assert backend.load(tmp_path, manifest) is None
+    assert segment_backend.load(tmp_path, manifest) is None
 
 
 @BACKENDS
-def test_a_cancelled_build_raises(tmp_path: Path, backend: SegmentBackend) -> None:
+def test_a_cancelled_build_raises(tmp_path: Path, segment_backend: SegmentBackend) -> None:
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(BuildCancelled):
-        backend.build(LABELS, POOL, PARAMS, 1, tmp_path, n_jobs=1, cancel=cancel)
+        segment_backend.build(LABELS, POOL, PARAMS, 1, tmp_path, n_jobs=1, cancel=cancel)
