@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,12 +10,13 @@ from pathlib import Path
 import numpy as np
 from annoy import AnnoyIndex
 
-from emulator.index.exact import EMPTY_DISTANCES, EMPTY_LABELS, exact_search, squared_norms
+from emulator.index.exact import EMPTY_DISTANCES, EMPTY_LABELS
+from emulator.index.exact_segment import ExactSegment
 from emulator.index.manifest import Manifest, ann_path, fsync_dir, projection_path, publish, vectors_path
 from emulator.index.params import DIM, IndexParams
 from emulator.index.projection import Projection, fit_projection
 from emulator.index.segment_backend import BuildCancelled
-from emulator.index.segment_files import load_rows, member_mask, write_array, write_rows
+from emulator.index.segment_files import load_rows, write_array, write_rows
 
 _ADD_CHUNK = 50_000
 #: Candidates re-ranked on the full vectors beyond the n asked for: the projected order is approximate.
@@ -26,35 +26,14 @@ NAME = "annoy"
 
 
 @dataclass(frozen=True)
-class Segment:
-    """Annoy item i is ``projection.apply(vectors[i])``, the face labelled ``labels[i]``; labels ascend."""
+class Segment(ExactSegment):
+    """Annoy item i is ``projection.apply(vectors[i])``, the face labelled ``labels[i]``; labels ascend.
+
+    Labels, vectors, membership and the exact scan are ExactSegment's; only search goes through the trees.
+    """
 
     annoy: AnnoyIndex
-    labels: np.ndarray  # int64, ascending
-    vectors: np.ndarray  # float32 (n, DIM), memory-mapped once saved
     projection: Projection
-    generation: int
-
-    @property
-    def max_label(self) -> int:
-        """Return the largest label in the segment."""
-        return int(self.labels[-1])
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-    def contains(self, labels: np.ndarray) -> np.ndarray:
-        """Return a boolean mask: which of ``labels`` are in this segment."""
-        return member_mask(self.labels, labels)
-
-    @functools.cached_property
-    def norms(self) -> np.ndarray:
-        """Return the squared norm of every vector (computed on first use: a scan reads them all anyway)."""
-        return squared_norms(self.vectors)
-
-    def scan(self, query: np.ndarray, n: int, max_distance: float) -> tuple[np.ndarray, np.ndarray]:
-        """Return (labels, distances) of the ``n`` nearest vectors within ``max_distance``, exactly."""
-        return exact_search(self.labels, self.vectors, self.norms, query, n, max_distance)
 
     def search(self, query: np.ndarray, n: int, search_k: int) -> tuple[np.ndarray, np.ndarray]:
         """Return (labels, exact distances) of the ``n`` nearest of Annoy's candidates, nearest first."""
@@ -98,7 +77,7 @@ def build_segment(
         generation=generation, max_label=int(labels[-1]), count=len(labels), components=projection.dims, backend=NAME
     )
     if root is None:
-        return Segment(annoy, labels, vectors, projection, generation), manifest
+        return Segment(labels, vectors, generation, annoy, projection), manifest
     ann = ann_path(root, generation)
     ann_tmp = ann.with_name(ann.name + ".tmp")
     annoy.save(str(ann_tmp))  # Annoy then serves from an mmap of the saved file
@@ -114,7 +93,7 @@ def build_segment(
         projection_bytes=projection_bytes,
     )
     mapped = np.load(vectors_path(root, generation), mmap_mode="r", allow_pickle=False)
-    return Segment(annoy, labels, mapped, projection, generation), manifest
+    return Segment(labels, mapped, generation, annoy, projection), manifest
 
 
 def load_segment(root: Path, manifest: Manifest) -> Segment | None:
@@ -139,7 +118,7 @@ def load_segment(root: Path, manifest: Manifest) -> Segment | None:
     if annoy.get_n_items() != manifest.count:
         annoy.unload()
         return None
-    return Segment(annoy, labels, vectors, projection, gen)
+    return Segment(labels, vectors, gen, annoy, projection)
 
 
 class AnnoyBackend:
