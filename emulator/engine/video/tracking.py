@@ -80,12 +80,8 @@ class Tracker:
                 score = _continuation(track, box, desc)
                 if score is not None:
                     pairs.append((score, i, track))
-        taken: set[int] = set()
-        for _, i, track in sorted(pairs, key=lambda p: p[0]):
-            if out[i] is None and track.index not in taken:
-                out[i] = track.index
-                taken.add(track.index)
-                track.see(boxes[i], ms, descriptors[i])
+        for i, track in _assign(pairs, out):
+            track.see(boxes[i], ms, descriptors[i])
         self._reidentify(ms, boxes, descriptors, out)
         for i, index in enumerate(out):
             if index is None:
@@ -106,14 +102,10 @@ class Tracker:
                     d = track.distance(desc)
                     if d < REIDENTIFY:
                         pairs.append((d, i, track))
-        revived: set[int] = set()
-        for _, i, track in sorted(pairs, key=lambda p: p[0]):
-            if out[i] is None and track.index not in revived:
-                out[i] = track.index
-                revived.add(track.index)
-                track.see(boxes[i], ms, descriptors[i])
-                self._ended.remove(track)
-                self._active.append(track)
+        for i, track in _assign(pairs, out):
+            track.see(boxes[i], ms, descriptors[i])
+            self._ended.remove(track)
+            self._active.append(track)
 
     def _expire(self, ms: int) -> None:
         """End tracks unseen for LOST_AFTER_MS and forget ended ones older than MEMORY_MS."""
@@ -133,3 +125,15 @@ def _continuation(track: Track, box: Box, descriptor: np.ndarray | None) -> floa
     if d == float("inf") and overlap >= BOX_ONLY_IOU:
         return 1.0 - overlap
     return None
+
+
+def _assign(pairs: list[tuple[float, int, Track]], out: list[int | None]) -> list[tuple[int, Track]]:
+    """Closest pairs first, give each face still without an index the index of a track not yet given; the pairs made."""
+    made = []
+    given: set[int] = set()
+    for _, i, track in sorted(pairs, key=lambda p: p[0]):
+        if out[i] is None and track.index not in given:
+            out[i] = track.index
+            given.add(track.index)
+            made.append((i, track))
+    return made
