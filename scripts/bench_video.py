@@ -23,6 +23,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import av
 
@@ -51,7 +52,10 @@ def scenes(seconds: float) -> list[Segment]:
     return out
 
 
-def decode_only(path: Path, thread_type: str, skip: str = "DEFAULT", convert: str = "none",
+SkipFrame = Literal["NONE", "DEFAULT", "NONREF", "BIDIR", "NONINTRA", "NONKEY", "ALL"]
+
+
+def decode_only(path: Path, thread_type: str, skip: SkipFrame = "DEFAULT", convert: str = "none",
                 interval_ms: float = 200.0) -> int:
     """Decode every frame (thread_type, skip_frame as given); convert none, the sampled ones or all to RGB."""
     if convert == "sampled":

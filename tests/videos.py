@@ -56,6 +56,7 @@ def write_video(out: Path | io.BytesIO, segments: Sequence[Segment], size: tuple
     options = {"movflags": "faststart"} if isinstance(out, Path) and container in ("mp4", "mov") else {}
     with av.open(out, mode="w", format=MUXERS[container], options=options) as output:
         stream = output.add_stream(ENCODERS[codec], rate=fps)
+        assert isinstance(stream, av.VideoStream)  # a video encoder's stream
         stream.width, stream.height = size if turns % 2 == 0 else size[::-1]
         stream.pix_fmt = "yuvj420p" if codec == "mjpeg" else "yuv420p"
         stream.time_base = 1 / Fraction(fps)
@@ -83,7 +84,8 @@ def _moved(image: np.ndarray, index: int, noise: np.random.Generator) -> np.ndar
     """The frame panned sideways (a slow sway of up to 12 px) with +-4 levels of noise."""
     shifted = np.roll(image, int(round(12 * np.sin(index / 15))), axis=1)
     grain = noise.integers(-4, 5, size=image.shape[:2] + (1,), dtype=np.int16)
-    return np.clip(shifted.astype(np.int16) + grain, 0, 255).astype(np.uint8)
+    moved: np.ndarray = np.clip(shifted.astype(np.int16) + grain, 0, 255).astype(np.uint8)
+    return moved
 
 
 def build_video(path: Path, segments: Sequence[Segment], size: tuple[int, int] = (640, 480),
