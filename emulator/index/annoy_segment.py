@@ -126,19 +126,5 @@ class AnnoyBackend:
 
     name = NAME
 
-    def build(
-        self,
-        labels: np.ndarray,
-        vectors: np.ndarray,
-        params: IndexParams,
-        generation: int,
-        root: Path | None,
-        n_jobs: int,
-        cancel: threading.Event | None = None,
-    ) -> tuple[Segment, Manifest]:
-        """Build a segment (see build_segment)."""
-        return build_segment(labels, vectors, params, generation, root, n_jobs, cancel)
-
-    def load(self, root: Path, manifest: Manifest) -> Segment | None:
-        """Load a segment (see load_segment)."""
-        return load_segment(root, manifest)
+    build = staticmethod(build_segment)
+    load = staticmethod(load_segment)
