@@ -6,7 +6,7 @@ import onnxruntime as ort  # type: ignore[import-untyped,unused-ignore]
 
 #: Inputs of at most this many pixels (batch x height x width) run on one thread: waking a second one costs more
 #: than it gives (RetinaFace at 192x160 1.76 against 1.96 ms, CenterFace on one 96-px crop 1.38 against 1.74;
-#: from 384x288 or four crops on, two threads win).
+#: from 384x288 or four crops on, two threads win; scripts/bench_sessions).
 SMALL_INPUT_PIXELS = 32_768
 
 
