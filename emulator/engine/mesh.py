@@ -27,8 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import onnx
 import onnxruntime as ort  # type: ignore[import-untyped,unused-ignore]
 from PIL import Image
+
+from emulator.engine.onnx_rewrites import prelu_as_relu
+from emulator.engine.ort_session import cpu_session
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 MESH_FILE = "face_landmark.onnx"
@@ -185,17 +189,14 @@ def eye_rois(points: np.ndarray) -> tuple[Roi, Roi]:
 
 
 def make_session(path: Path, threads: int) -> ort.InferenceSession:
-    """An onnxruntime CPU session (threads intra-op, not spinning), or MeshModelMissing."""
+    """An onnxruntime CPU session (threads intra-op, not spinning) with PRelu rewritten, or MeshModelMissing."""
     if not path.is_file():
         raise MeshModelMissing(f"face mesh model file {path} is missing (see emulator/engine/weights/SOURCES.md)")
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = max(1, threads)
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 3
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
-        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    except Exception as exc:  # onnxruntime raises its own exception types
+        model = onnx.load(str(path))
+        prelu_as_relu(model)
+        return cpu_session(model.SerializeToString(), threads)
+    except Exception as exc:  # onnx and onnxruntime raise their own exception types
         raise MeshModelMissing(f"onnxruntime cannot load {path}: {exc!r}") from exc
 
 

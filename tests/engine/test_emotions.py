@@ -141,6 +141,24 @@ def test_the_crop_levels_the_eyes(lfw_emotion: dict[str, tuple[str, FaceView]]) 
     assert np.abs(upright - rotated).mean() < 0.05
 
 
+def test_the_crop_reads_only_the_pixels_under_it(lfw_emotion: dict[str, tuple[str, FaceView]]) -> None:
+    """A frame of the photo's mean grey added around it changes nothing but the photo's own border pixels, which
+    PIL's bilinear sampling blends with the fill."""
+    for _, view in list(lfw_emotion.values())[:10]:
+        grey = float((view.image.astype(np.float32) @ emotions.LUMA).mean())
+        for scale in (1.15, 3.0):
+            pad = 200
+            framed = np.pad(view.image, ((pad, pad), (pad, pad), (0, 0)), constant_values=int(round(grey)))
+            left, top, width, height = view.box
+            moved = dataclasses.replace(view, image=framed, box=(left + pad, top + pad, width, height),
+                                        points5=view.points5 + pad)
+            plain, padded = emotions.face_crop(view, scale), emotions.face_crop(moved, scale)
+            difference = np.abs(plain - padded)
+            assert difference.mean() < 0.002 and (difference > 0.01).mean() < 0.02
+            if scale == 1.15:
+                assert difference.max() == 0.0  # these ten faces: the 1.15 crop lies inside the photo
+
+
 def test_one_estimator_serves_threads_alike(estimator: emotions.EmotionEstimator,
                                             lfw_emotion: dict[str, tuple[str, FaceView]]) -> None:
     views = [view for _, view in list(lfw_emotion.values())[:8]]

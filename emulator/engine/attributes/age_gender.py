@@ -26,6 +26,7 @@ import onnx
 from emulator.engine import models
 from emulator.engine.attributes.calibration import Calibration
 from emulator.engine.attributes.types import AgeRange, FaceAttributes, FaceView, Gender
+from emulator.engine.onnx_rewrites import flush_denormal_weights
 from emulator.engine.ort_session import cpu_session
 
 GENDER_MODEL = "gender-v1.onnx"
@@ -80,21 +81,6 @@ def with_logits(model_bytes: bytes) -> bytes:
         model.graph.output.append(onnx.helper.make_tensor_value_info(_LOGITS, onnx.TensorProto.FLOAT, None))
     flush_denormal_weights(model)
     return bytes(model.SerializeToString())
-
-
-def flush_denormal_weights(model: onnx.ModelProto) -> int:
-    """Set the model's denormal float32 weights to zero, in place; how many there were."""
-    tiny = np.finfo(np.float32).tiny
-    flushed = 0
-    for init in model.graph.initializer:
-        if init.data_type != onnx.TensorProto.FLOAT:
-            continue
-        values = onnx.numpy_helper.to_array(init)
-        denormal = (values != 0) & (np.abs(values) < tiny)
-        if denormal.any():
-            flushed += int(denormal.sum())
-            init.CopyFrom(onnx.numpy_helper.from_array(np.where(denormal, np.float32(0), values), init.name))
-    return flushed
 
 
 class _Network:

@@ -65,16 +65,25 @@ def face_crop(view: FaceView, scale: float = CROP_SCALE) -> np.ndarray:
     points = np.asarray(view.points5, dtype=np.float64)
     eye_left, eye_right = (points[2] + points[3]) / 2.0, (points[0] + points[1]) / 2.0
     angle = math.atan2(eye_right[1] - eye_left[1], eye_right[0] - eye_left[0])
-    grey = np.asarray(view.image, dtype=np.float32) @ LUMA
     size = int(min(max(INPUT_SIZE, round(side)), 4 * INPUT_SIZE))  # sample once near full size, then reduce
     step = side / size
     cos, sin = math.cos(angle) * step, math.sin(angle) * step
     # PIL's affine maps output (x, y) to input (a x + b y + c, d x + e y + f): rotate about the crop centre.
     half = size / 2.0
-    coeffs = (cos, -sin, cx - cos * half + sin * half, sin, cos, cy - sin * half - cos * half)
+    c, f = cx - cos * half + sin * half, cy - sin * half - cos * half
+    # Only the pixels under the turned square (and a 2-pixel margin for bilinear sampling) are made grey.
+    reach = half * (abs(cos) + abs(sin))
+    height, width = view.image.shape[:2]
+    x0, y0 = max(0, math.floor(cx - reach) - 2), max(0, math.floor(cy - reach) - 2)
+    x1, y1 = min(width, math.ceil(cx + reach) + 3), min(height, math.ceil(cy + reach) + 3)
+    inside = x0 > 0 and y0 > 0 and x1 < width and y1 < height
+    fill = 0.0 if inside else float((np.asarray(view.image, dtype=np.float32) @ LUMA).mean())  # the image's mean
+    if x1 <= x0 or y1 <= y0:  # the square misses the image: all fill
+        return np.full((INPUT_SIZE, INPUT_SIZE), (fill / 255.0 - 0.5) * 2.0, dtype=np.float32)
+    grey = np.asarray(view.image[y0:y1, x0:x1], dtype=np.float32) @ LUMA
+    coeffs = (cos, -sin, c - x0, sin, cos, f - y0)
     crop = Image.fromarray(grey, mode="F").transform((size, size), Image.Transform.AFFINE, coeffs,
-                                                     resample=Image.Resampling.BILINEAR,
-                                                     fillcolor=float(grey.mean()))
+                                                     resample=Image.Resampling.BILINEAR, fillcolor=fill)
     if size != INPUT_SIZE:
         crop = crop.resize((INPUT_SIZE, INPUT_SIZE), Image.Resampling.BILINEAR, reducing_gap=None)
     return (np.asarray(crop, dtype=np.float32) / 255.0 - 0.5) * 2.0
