@@ -55,13 +55,10 @@ class Engine:
         """
         asked = registry.check_names(attributes)
         image = _check_image(image)
-        found, shapes = self.locate(image, largest_only, limit)
-        if not found:
-            return []
         entries = registry.entries_for(asked)
         needs = registry.needs_of(entries)
-        chips = face_chips(image, shapes) if descriptors or "chip" in needs else None
-        vectors = self._descriptor.compute(chips) if descriptors and chips is not None else None
+        found, shapes, chips, vectors = self._described(image, largest_only, limit, descriptors,
+                                                        descriptors or "chip" in needs)
         result = []
         for i, (det, shape) in enumerate(zip(found, shapes, strict=True)):
             points = landmarks.shape_points(shape)
@@ -86,6 +83,24 @@ class Engine:
                 attributes=attrs,
             ))
         return result
+
+    def _described(self, image: np.ndarray, largest_only: bool, limit: int, descriptors: bool,
+                   chips: bool) -> tuple[list[FaceBox], list[Any], np.ndarray | None, np.ndarray | None]:
+        """The faces found, their 5-point shapes, and their chips and descriptors when asked (else None).
+
+        For the largest face only, the detector may compute shape, chip and descriptor while it verifies it.
+        """
+        def prepare(faces: list[FaceBox]) -> tuple[list[Any], np.ndarray | None, np.ndarray | None]:
+            shapes = landmarks.predict_shapes(image, [f.shape_rect for f in faces]) if faces else []
+            made = face_chips(image, shapes) if faces and chips else None
+            return shapes, made, (self._descriptor.compute(made) if descriptors and made is not None else None)
+
+        if largest_only:
+            got = self._detector.largest_with(image, min_face=self.min_face, prepare=lambda face: prepare([face]))
+            return ([], [], None, None) if got is None else ([got[0]], *got[1])
+        count = max(0, min(int(limit), MAX_FACES))
+        found = self._detector.detect(image, largest_only=False, min_face=self.min_face)[:count] if count else []
+        return (found, *prepare(found))
 
     def views(self, image: np.ndarray, *, largest_only: bool = False, limit: int = MAX_FACES,
               chips: bool = False, irises: bool = False) -> list[FaceView]:
@@ -117,11 +132,8 @@ class Engine:
     def locate(self, image: np.ndarray, largest_only: bool = False,
                limit: int = MAX_FACES) -> tuple[list[FaceBox], list[Any]]:
         """The detected boxes, largest first, at most `limit` (1 with largest_only), and their 5-point shapes."""
-        count = 1 if largest_only else max(0, min(int(limit), MAX_FACES))
-        if count == 0:
-            return [], []
-        found = self._detector.detect(image, largest_only=largest_only, min_face=self.min_face)[:count]
-        return found, landmarks.predict_shapes(image, [d.shape_rect for d in found]) if found else []
+        found, shapes, _, _ = self._described(image, largest_only, limit, descriptors=False, chips=False)
+        return found, shapes
 
     def describe(self, chips: np.ndarray) -> np.ndarray:
         """Descriptors for aligned (N, 150, 150, 3) uint8 chips, with this engine's runtime."""

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from emulator.engine import DetectedFace, Engine, detectors, models
+from emulator.engine import DetectedFace, Engine, detectors, landmarks, models
+from emulator.engine.descriptor import face_chips
 from emulator.engine.detectors import anchors, second_look
 from emulator.engine.detectors.retinaface import (
     SCORE_THRESHOLD,
@@ -84,6 +85,25 @@ def test_second_look_removes_dog_faces(retinaface: RetinaFaceDetector, load_imag
         scaled.__dict__.update(engine.__dict__, min_face=min_face)
         assert scaled.faces(dogs, descriptors=False) == [], min_face
         assert scaled.faces(dogs, largest_only=True, descriptors=False) == [], min_face
+
+
+def test_largest_with_prepares_while_the_second_look_checks(
+        retinaface: RetinaFaceDetector, engine: Engine, manifest: dict[str, dict[str, str]],
+        load_image: Callable[[str], np.ndarray]) -> None:
+    """The overlapped path finds the face detect(largest_only) finds, and a refused candidate's preparation is
+    dropped: on the dogs photo every candidate is prepared and none returned."""
+    for rel in sorted(r for r in manifest if not r.startswith("_"))[:6]:
+        image = load_image(rel)
+        got = retinaface.largest_with(image, min_face=40, prepare=lambda face: face.shape_rect)
+        assert got is not None
+        assert got[0] == retinaface.detect(image, largest_only=True, min_face=40)[0] and got[1] == got[0].shape_rect
+        overlapped = engine.faces(image, largest_only=True, details=False)[0]
+        shapes = landmarks.predict_shapes(image, [got[0].shape_rect])
+        np.testing.assert_array_equal(overlapped.descriptor, engine.describe(face_chips(image, shapes))[0])
+    prepared: list[float] = []
+    dogs = load_image("_noface/dogs.jpg")
+    assert retinaface.largest_with(dogs, min_face=24, prepare=lambda face: prepared.append(face.area)) is None
+    assert len(prepared) >= 1
 
 
 def test_second_look_keeps_every_real_face(retinaface: RetinaFaceDetector, manifest: dict[str, dict[str, str]],

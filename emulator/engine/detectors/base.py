@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
+
+#: What the engine computes from a face while the detector still verifies it (its landmarks and descriptor).
+Prepared = TypeVar("Prepared")
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,21 @@ class FaceDetector(Protocol):
     def detect(self, image: np.ndarray, *, largest_only: bool, min_face: int) -> list[FaceBox]:
         """Every face down to Rekognition's proportional minimum of `min_face` px, or only the largest."""
         ...
+
+    def largest_with(self, image: np.ndarray, *, min_face: int,
+                     prepare: Callable[[FaceBox], Prepared]) -> tuple[FaceBox, Prepared] | None:
+        """The largest face (as detect with largest_only) and prepare(face); None when there is no face.
+
+        A detector that verifies its candidates may run prepare on a candidate while it verifies it.
+        """
+        ...
+
+
+def prepare_after(detector: FaceDetector, image: np.ndarray, min_face: int,
+                  prepare: Callable[[FaceBox], Prepared]) -> tuple[FaceBox, Prepared] | None:
+    """largest_with for a detector with nothing to overlap: detect the largest face, then prepare it."""
+    found = detector.detect(image, largest_only=True, min_face=min_face)
+    return (found[0], prepare(found[0])) if found else None
 
 
 def largest_first(found: list[FaceBox]) -> list[FaceBox]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from emulator.engine import detect
-from emulator.engine.detectors.base import FaceBox
+from emulator.engine.detectors.base import FaceBox, Prepared, prepare_after
 
 
 def dlib_boxes(found: list[detect.Detection]) -> list[FaceBox]:
@@ -22,3 +24,8 @@ class HogDetector:
     def detect(self, image: np.ndarray, *, largest_only: bool, min_face: int) -> list[FaceBox]:
         """Faces down to the proportional minimum, largest first."""
         return dlib_boxes(detect.detect(image, largest_only=largest_only, detector="hog", min_face=min_face))
+
+    def largest_with(self, image: np.ndarray, *, min_face: int,
+                     prepare: Callable[[FaceBox], Prepared]) -> tuple[FaceBox, Prepared] | None:
+        """The largest face, then prepare(face)."""
+        return prepare_after(self, image, min_face, prepare)

@@ -15,6 +15,9 @@ scales 0.25-2): the 17 false ones (dogs, a hand, a shoulder, motorcycle parts) p
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+
 import numpy as np
 import onnx
 from onnx.tools.update_model_dims import update_inputs_outputs_dims
@@ -29,6 +32,8 @@ CROP_SIZE = 96
 PRESENCE_THRESHOLD = 0.25
 _INPUT = "input.1"
 _HEATMAP = "537"
+#: Threads that run second looks for callers doing other work meanwhile (keep_later); one per core here.
+OVERLAP_WORKERS = 2
 _OUTPUT_DIMS = {"537": ["B", 1, "h", "w"], "538": ["B", 2, "h", "w"], "539": ["B", 2, "h", "w"],
                 "540": ["B", 10, "h", "w"]}
 
@@ -65,6 +70,22 @@ class SecondLook:
     def keep(self, image: np.ndarray, boxes: list[tuple[float, float, float, float]]) -> list[bool]:
         """Which boxes CenterFace also sees a face in."""
         return [bool(p >= PRESENCE_THRESHOLD) for p in self.presence(image, boxes)]
+
+    def keep_later(self, image: np.ndarray, boxes: list[tuple[float, float, float, float]]) -> Future[list[bool]]:
+        """keep() on a worker thread, so that the caller can work on the boxes meanwhile."""
+        return _workers().submit(self.keep, image, boxes)
+
+
+_pool_lock = threading.Lock()
+_pool: list[ThreadPoolExecutor] = []
+
+
+def _workers() -> ThreadPoolExecutor:
+    """The process's second-look worker threads, started on first use."""
+    with _pool_lock:
+        if not _pool:
+            _pool.append(ThreadPoolExecutor(OVERLAP_WORKERS, thread_name_prefix="second-look"))
+        return _pool[0]
 
 
 def _crop_pixels(image: np.ndarray, region: tuple[float, float, float, float]) -> np.ndarray:
