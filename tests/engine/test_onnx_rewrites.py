@@ -17,7 +17,11 @@ from tests.photos import identities
 @pytest.mark.parametrize(("filename", "prelus"), [(mesh.MESH_FILE, 23), (mesh.IRIS_FILE, 53)])
 def test_prelu_rewrite_keeps_mediapipe_outputs_bit_identical(
         filename: str, prelus: int, load_image: Callable[[str], np.ndarray]) -> None:
-    """Face mesh and iris model, original against rewritten, on crops of real photos."""
+    """Face mesh and iris model, original against rewritten, on crops of real photos.
+
+    Bit-identical on the machine it was written on; the bound leaves room for float32 rounding in case another
+    CPU's kernels fuse the two graphs differently (the outputs are pixel coordinates up to 192).
+    """
     original = onnx.load(str(mesh.WEIGHTS_DIR / filename))
     rewritten = onnx.load(str(mesh.WEIGHTS_DIR / filename))
     assert onnx_rewrites.prelu_as_relu(rewritten) == prelus
@@ -32,7 +36,7 @@ def test_prelu_rewrite_keeps_mediapipe_outputs_bit_identical(
         crop = mesh.Roi(width / 2, height / 2, side, 0.0).crop(image, size)
         tensor = np.ascontiguousarray(crop.transpose(2, 0, 1)[None])
         for want, got in zip(_run(before, tensor), _run(after, tensor), strict=True):
-            np.testing.assert_array_equal(want, got)
+            np.testing.assert_allclose(got, want, rtol=0, atol=1e-4)
 
 
 def _run(session: ort.InferenceSession, tensor: np.ndarray) -> list[np.ndarray]:
