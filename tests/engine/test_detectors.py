@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -104,6 +106,28 @@ def test_largest_with_prepares_while_the_second_look_checks(
     dogs = load_image("_noface/dogs.jpg")
     assert retinaface.largest_with(dogs, min_face=24, prepare=lambda face: prepared.append(face.area)) is None
     assert len(prepared) >= 1
+
+
+def _largest_face_count(engine: Engine, image: np.ndarray, out: Any) -> None:
+    """In a forked child: how many largest faces the engine finds (put on the queue)."""
+    out.put(len(engine.faces(image, largest_only=True)))
+
+
+def test_a_forked_child_runs_second_looks_of_its_own(engine: Engine, load_image: Callable[[str], np.ndarray],
+                                                     manifest: dict[str, dict[str, str]]) -> None:
+    """The second-look threads do not survive fork: a child that inherited a started pool must not wait forever
+    for them (before the at-fork reset it hung)."""
+    image = load_image(sorted(r for r in manifest if not r.startswith("_"))[0])
+    assert len(engine.faces(image, largest_only=True)) == 1  # the parent's pool is running
+    context = multiprocessing.get_context("fork")
+    out = context.Queue()
+    child = context.Process(target=_largest_face_count, args=(engine, image, out))
+    child.start()
+    child.join(120)
+    if child.is_alive():
+        child.kill()
+    assert child.exitcode == 0
+    assert out.get(timeout=5) == 1
 
 
 def test_second_look_keeps_every_real_face(retinaface: RetinaFaceDetector, manifest: dict[str, dict[str, str]],

@@ -15,6 +15,7 @@ scales 0.25-2): the 17 false ones (dogs, a hand, a shoulder, motorcycle parts) p
 
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -86,6 +87,16 @@ def _workers() -> ThreadPoolExecutor:
         if not _pool:
             _pool.append(ThreadPoolExecutor(OVERLAP_WORKERS, thread_name_prefix="second-look"))
         return _pool[0]
+
+
+def _forget_pool_in_child() -> None:
+    """A forked child has none of its parent's threads: it starts its own pool (else submitted work never runs)."""
+    global _pool_lock
+    _pool_lock = threading.Lock()
+    _pool.clear()
+
+
+os.register_at_fork(after_in_child=_forget_pool_in_child)
 
 
 def _crop_pixels(image: np.ndarray, region: tuple[float, float, float, float]) -> np.ndarray:
