@@ -16,7 +16,6 @@ scales 0.25-2): the 17 false ones (dogs, a hand, a shoulder, motorcycle parts) p
 from __future__ import annotations
 
 import os
-import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
@@ -74,26 +73,21 @@ class SecondLook:
 
     def keep_later(self, image: np.ndarray, boxes: list[tuple[float, float, float, float]]) -> Future[list[bool]]:
         """keep() on a worker thread, so that the caller can work on the boxes meanwhile."""
-        return _workers().submit(self.keep, image, boxes)
+        return _pool.submit(self.keep, image, boxes)
 
 
-_pool_lock = threading.Lock()
-_pool: list[ThreadPoolExecutor] = []
+def _new_pool() -> ThreadPoolExecutor:
+    """Second-look worker threads; ThreadPoolExecutor starts them on first use."""
+    return ThreadPoolExecutor(OVERLAP_WORKERS, thread_name_prefix="second-look")
 
 
-def _workers() -> ThreadPoolExecutor:
-    """The process's second-look worker threads, started on first use."""
-    with _pool_lock:
-        if not _pool:
-            _pool.append(ThreadPoolExecutor(OVERLAP_WORKERS, thread_name_prefix="second-look"))
-        return _pool[0]
+_pool = _new_pool()
 
 
 def _forget_pool_in_child() -> None:
-    """A forked child has none of its parent's threads: it starts its own pool (else submitted work never runs)."""
-    global _pool_lock
-    _pool_lock = threading.Lock()
-    _pool.clear()
+    """A forked child has none of its parent's threads: it gets a pool of its own (else submitted work never runs)."""
+    global _pool
+    _pool = _new_pool()
 
 
 os.register_at_fork(after_in_child=_forget_pool_in_child)
